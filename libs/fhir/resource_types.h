@@ -1,0 +1,23 @@
+// The resource types each FHIR endpoint serves, as data: the shared engine is configured with one
+// of these lists rather than having handlers per type. Type names are validated against them at
+// the edge, once, so deeper code never sees an unknown type.
+#pragma once
+
+#include <span>
+#include "absl/strings/string_view.h"
+
+namespace planapi::fhir {
+
+// Patient Access API (CMS): the member's clinical and claims data and what it references.
+std::span<const absl::string_view> PatientAccessTypes();
+
+// Provider Directory API (Da Vinci PDex Plan-Net).
+std::span<const absl::string_view> DirectoryTypes();
+
+// Whether `name` is in `types`.
+bool Contains(std::span<const absl::string_view> types, absl::string_view name);
+
+// Whether `name` has the shape of a FHIR resource type name (an upper-case letter, then letters).
+bool LooksLikeTypeName(absl::string_view name);
+
+}  // namespace planapi::fhir

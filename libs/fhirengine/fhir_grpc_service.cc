@@ -1,0 +1,56 @@
+#include "libs/fhirengine/fhir_grpc_service.h"
+
+#include "libs/rpc/status.h"
+#include "planapi/fhir/v1/fhir_service.grpc.pb.h"
+
+namespace planapi::fhirengine {
+namespace {
+
+namespace pb = planapi::fhir::v1;
+
+Context ContextOf(const pb::RequestContext& in) { return Context{.base_url = in.base_url()}; }
+
+grpc::Status Answer(const absl::StatusOr<ResourceResult>& result, pb::ResourceResponse* out) {
+  if (!result.ok()) {
+    return rpc::ToGrpcStatus(result.status());
+  }
+  out->set_resource_json(result->json);
+  out->set_version_id(result->version_id);
+  out->set_last_updated(result->last_updated);
+  return grpc::Status::OK;
+}
+
+class FhirGrpcService final : public pb::Fhir::Service {
+ public:
+  explicit FhirGrpcService(std::unique_ptr<const Engine> engine) : engine_(std::move(engine)) {}
+
+  grpc::Status Capabilities(grpc::ServerContext*, const pb::CapabilitiesRequest* in,
+                            pb::ResourceResponse* out) override {
+    return Answer(engine_->Capabilities(ContextOf(in->context())), out);
+  }
+
+  grpc::Status Read(grpc::ServerContext*, const pb::ReadRequest* in,
+                    pb::ResourceResponse* out) override {
+    return Answer(engine_->Read(ContextOf(in->context()), in->type(), in->id()), out);
+  }
+
+  grpc::Status Search(grpc::ServerContext*, const pb::SearchRequest* in,
+                      pb::ResourceResponse* out) override {
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const auto& p : in->params()) {
+      params.emplace_back(p.name(), p.value());
+    }
+    return Answer(engine_->Search(ContextOf(in->context()), in->type(), params), out);
+  }
+
+ private:
+  const std::unique_ptr<const Engine> engine_;
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::Service> MakeFhirGrpcService(std::unique_ptr<const Engine> engine) {
+  return std::make_unique<FhirGrpcService>(std::move(engine));
+}
+
+}  // namespace planapi::fhirengine

@@ -1,0 +1,394 @@
+#include "libs/http/server.h"
+
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace planapi::http {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+// Mozilla's "intermediate" TLS 1.2 suites (forward secrecy, AEAD only); TLS 1.3 suites are
+// OpenSSL's defaults, all strong.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+absl::Status ConfigureTls(ssl::context& ctx, const ServerOptions& options) {
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                  ssl::context::no_compression | ssl::context::single_dh_use);
+  SSL_CTX* native = ctx.native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return absl::InternalError("cannot set TLS ciphers");
+  }
+  boost::system::error_code ec;
+  ctx.use_certificate_chain_file(options.cert_file, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(absl::StrCat("PLANAPI_TLS_CERT_FILE: cannot load '",
+                                                   options.cert_file, "': ", ec.message()));
+  }
+  ctx.use_private_key_file(options.key_file, ssl::context::pem, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(absl::StrCat("PLANAPI_TLS_KEY_FILE: cannot load '",
+                                                   options.key_file, "': ", ec.message()));
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return absl::InvalidArgumentError("PLANAPI_TLS_KEY_FILE does not match the certificate");
+  }
+  return absl::OkStatus();
+}
+
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(const ServerOptions& o, Handler& h)
+      : options(o), handler(h), ssl_ctx(ssl::context::tls_server), acceptor(ioc) {}
+
+  const ServerOptions options;
+  Handler& handler;
+
+  // Connections by id, so that a drain can close the idle ones. A connection is idle while it
+  // waits for the next request's headers. Declared before the io_context: destroying it destroys
+  // suspended sessions, which unregister themselves here.
+  struct Conn {
+    beast::tcp_stream* socket;
+    net::any_io_executor executor;
+    bool idle;
+  };
+  std::mutex mu;
+  std::condition_variable drained;
+  std::unordered_map<uint64_t, Conn> conns;
+  uint64_t next_id = 0;
+  std::atomic<bool> stopping{false};
+  bool stopped = false;
+  // Handler calls not yet answered; their answers post to the io_context, which must outlive them.
+  std::atomic<int> pending_answers{0};
+
+  net::io_context ioc;
+  ssl::context ssl_ctx;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  int port = 0;
+
+  net::awaitable<void> Accept();
+  net::awaitable<void> Session(tcp::socket socket, uint64_t id);
+  net::awaitable<Response> CallHandler(Request request);
+  net::awaitable<bool> Write(Stream& stream, Response response, bool keep_alive, bool head);
+
+  void SetIdle(uint64_t id, bool idle) {
+    std::lock_guard lock(mu);
+    if (auto it = conns.find(id); it != conns.end()) {
+      it->second.idle = idle;
+    }
+  }
+  void Forget(uint64_t id) {
+    std::lock_guard lock(mu);
+    conns.erase(id);
+    if (conns.empty()) {
+      drained.notify_all();
+    }
+  }
+};
+
+net::awaitable<void> Server::Impl::Accept() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
+    if (ec) {
+      if (stopping || ec == net::error::operation_aborted) {
+        co_return;
+      }
+      // Out of descriptors and the like: keep serving the connections we have.
+      continue;
+    }
+    uint64_t id;
+    {
+      std::lock_guard lock(mu);
+      id = next_id++;
+    }
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, Session(std::move(socket), id), net::detached);
+  }
+}
+
+net::awaitable<Response> Server::Impl::CallHandler(Request request) {
+  // Suspends the session until the handler answers, possibly from a gRPC thread; the answer is
+  // posted back to the session's strand. The work guard keeps the io_context running meanwhile.
+  co_return co_await net::async_initiate<decltype(net::use_awaitable), void(Response)>(
+      [this](auto completion, Request req) {
+        auto executor = net::get_associated_executor(completion);
+        auto work = net::make_work_guard(executor);
+        ++pending_answers;
+        handler.Handle(std::move(req), [this, completion = std::move(completion),
+                                        work = std::move(work)](Response r) mutable {
+          auto ex = work.get_executor();
+          net::post(ex, [completion = std::move(completion), r = std::move(r)]() mutable {
+            std::move(completion)(std::move(r));
+          });
+          work.reset();
+          --pending_answers;
+        });
+      },
+      net::use_awaitable, std::move(request));
+}
+
+net::awaitable<bool> Server::Impl::Write(Stream& stream, Response response, bool keep_alive,
+                                         bool head) {
+  bhttp::response<bhttp::string_body> res;
+  res.version(11);
+  res.result(static_cast<unsigned>(response.status));
+  for (auto& [name, value] : response.headers) {
+    res.insert(name, value);
+  }
+  res.keep_alive(keep_alive);
+  res.body() = std::move(response.body);
+  res.prepare_payload();
+  stream.next_layer().expires_after(options.write_timeout);
+  if (head) {
+    // HEAD: the headers of the GET, no body.
+    bhttp::response_serializer<bhttp::string_body> sr(res);
+    auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kTuple);
+    co_return !ec;
+  }
+  auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+  co_return !ec;
+}
+
+net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
+  std::string remote;
+  {
+    boost::system::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (!ec) {
+      remote = endpoint.address().to_string();
+    }
+  }
+  Stream stream(std::move(socket), ssl_ctx);
+  {
+    std::lock_guard lock(mu);
+    if (stopping) {
+      co_return;
+    }
+    conns.emplace(id, Conn{&stream.next_layer(), stream.get_executor(), false});
+  }
+  // Whatever happens below, the registry forgets this connection when the coroutine ends.
+  struct Unregister {
+    Impl* impl;
+    uint64_t id;
+    ~Unregister() { impl->Forget(id); }
+  } unregister{this, id};
+
+  stream.next_layer().expires_after(options.header_timeout);
+  if (auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, kTuple); ec) {
+    co_return;
+  }
+  beast::flat_buffer buffer;
+  bool first = true;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(options.max_header_bytes);
+    parser.body_limit(options.max_body_bytes);
+    SetIdle(id, true);
+    if (stopping) {
+      break;
+    }
+    // The first request's headers are due soon after the handshake; later ones may wait for
+    // the idle timeout but must then arrive whole within the header timeout.
+    stream.next_layer().expires_after(first ? options.header_timeout : options.idle_timeout);
+    first = false;
+    if (buffer.size() == 0) {
+      // Wait for the first bytes under the idle timer; what arrives goes to the parser.
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+      if (ec) {
+        break;  // closed, idle timeout, or drained
+      }
+      buffer.commit(n);
+    }
+    SetIdle(id, false);
+    stream.next_layer().expires_after(options.header_timeout);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    if (hec) {
+      int status = 400;
+      std::string message = absl::StrCat("malformed request: ", hec.message());
+      if (hec == beast::error::timeout) {
+        break;  // Beast closed the socket on the timeout: a slow client gets nothing more
+      } else if (hec == bhttp::error::header_limit) {
+        status = 431;
+        message = absl::StrCat("request headers exceed ", options.max_header_bytes, " bytes");
+      } else if (hec == bhttp::error::body_limit) {
+        status = 413;
+        message = absl::StrCat("request body exceeds ", options.max_body_bytes, " bytes");
+      } else if (hec == bhttp::error::end_of_stream || hec == net::error::eof ||
+                 hec == net::ssl::error::stream_truncated) {
+        break;
+      }
+      std::string target = parser.is_header_done() ? std::string(parser.get().target()) : "";
+      co_await Write(stream, handler.EdgeError(status, message, target), false, false);
+      break;
+    }
+    const auto& header = parser.get();
+    const bool head = header.method() == bhttp::verb::head;
+    if (auto expect = header.find(bhttp::field::expect);
+        expect != header.end() &&
+        absl::EqualsIgnoreCase(absl::string_view(expect->value().data(), expect->value().size()),
+                               "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      auto [cec, cn] = co_await bhttp::async_write(stream, cont, kTuple);
+      if (cec) {
+        break;
+      }
+    }
+    stream.next_layer().expires_after(options.body_timeout);
+    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    if (bec) {
+      int status = 400;
+      std::string message = absl::StrCat("malformed request body: ", bec.message());
+      if (bec == bhttp::error::body_limit) {
+        status = 413;
+        message = absl::StrCat("request body exceeds ", options.max_body_bytes, " bytes");
+      } else if (bec == beast::error::timeout) {
+        break;  // closed, as above
+      }
+      co_await Write(stream, handler.EdgeError(status, message, std::string(header.target())),
+                     false, false);
+      break;
+    }
+    bhttp::request<bhttp::string_body> req = parser.release();
+    const bool keep_alive = req.keep_alive();
+    Request request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    std::tie(request.path, request.query) = SplitTarget(request.target);
+    for (const auto& field : req) {
+      request.headers.emplace_back(
+          absl::AsciiStrToLower(absl::string_view(field.name_string().data(),
+                                                  field.name_string().size())),
+          std::string(field.value()));
+    }
+    request.body = std::move(req.body());
+    request.remote_address = remote;
+    // Requests run without a socket timer: the handler's own deadlines bound them.
+    stream.next_layer().expires_never();
+    Response response = co_await CallHandler(std::move(request));
+    const bool again = keep_alive && !stopping;
+    if (!co_await Write(stream, std::move(response), again, head) || !again) {
+      break;
+    }
+  }
+  stream.next_layer().expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(kTuple);
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
+                                                      Handler& handler) {
+  auto impl = std::make_unique<Impl>(options, handler);
+  if (absl::Status tls = ConfigureTls(impl->ssl_ctx, options); !tls.ok()) {
+    return tls;
+  }
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(options.host, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("PLANAPI_HTTPS_HOST: '", options.host, "' is not an IP address"));
+  }
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    impl->acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.host, ":", options.port, ": ", ec.message()));
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  net::co_spawn(impl->acceptor.get_executor(), impl->Accept(), net::detached);
+  for (int i = 0; i < std::max(1, options.io_threads); ++i) {
+    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Shutdown(std::chrono::milliseconds(0)); }
+
+int Server::port() const { return impl_->port; }
+
+void Server::Shutdown(std::chrono::milliseconds grace) {
+  Impl& s = *impl_;
+  if (s.stopped) {
+    return;
+  }
+  s.stopped = true;
+  s.stopping = true;
+  net::post(s.acceptor.get_executor(), [&s] {
+    boost::system::error_code ignored;
+    s.acceptor.close(ignored);
+  });
+  {
+    std::unique_lock lock(s.mu);
+    // Idle connections close now; busy ones finish their response with "Connection: close".
+    for (auto& [id, conn] : s.conns) {
+      if (conn.idle) {
+        net::post(conn.executor, [socket = conn.socket, &s, id = id] {
+          std::lock_guard inner(s.mu);
+          if (s.conns.contains(id)) {
+            socket->cancel();
+          }
+        });
+      }
+    }
+    s.drained.wait_for(lock, grace, [&s] { return s.conns.empty(); });
+  }
+  s.ioc.stop();
+  for (std::thread& t : s.threads) {
+    t.join();
+  }
+  s.threads.clear();
+  // Answers still on their way (bounded by the handler's own deadlines) post into the stopped
+  // io_context; it must not be destroyed under them.
+  while (s.pending_answers.load() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace planapi::http

@@ -1,0 +1,243 @@
+#include "libs/pg/pg.h"
+
+#include <libpq-fe.h>
+
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "libs/status/status_macros.h"
+
+namespace planapi::pg {
+namespace {
+
+PGresult* AsResult(void* p) { return static_cast<PGresult*>(p); }
+PGconn* AsConn(void* p) { return static_cast<PGconn*>(p); }
+
+std::string QuoteIdentifier(absl::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') {
+      out.push_back('"');
+    }
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+// libpq messages end with a newline and may span lines; keep the first line for clients.
+std::string FirstLine(const char* message) {
+  absl::string_view m = message == nullptr ? "" : message;
+  m = absl::StripPrefix(m, "ERROR:  ");
+  return std::string(m.substr(0, m.find('\n')));
+}
+
+}  // namespace
+
+absl::Status MapSqlState(absl::string_view sqlstate, absl::string_view message) {
+  if (sqlstate == "23505") {
+    return absl::AlreadyExistsError(message);
+  }
+  if (sqlstate == "23503" || sqlstate == "23514") {
+    return absl::FailedPreconditionError(message);
+  }
+  if (sqlstate == "40001" || sqlstate == "40P01") {
+    return absl::AbortedError(message);
+  }
+  if (absl::StartsWith(sqlstate, "08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+      sqlstate == "57P03") {
+    return absl::UnavailableError(message);
+  }
+  if (sqlstate == "57014") {
+    return absl::DeadlineExceededError(message);
+  }
+  if (absl::StartsWith(sqlstate, "22")) {
+    return absl::InvalidArgumentError(message);
+  }
+  return absl::InternalError(absl::StrCat("SQLSTATE ", sqlstate, ": ", message));
+}
+
+// ---- Result ----
+
+Result::Result() = default;
+Result::Result(void* pg_result) : result_(pg_result) {}
+Result::~Result() { PQclear(AsResult(result_)); }
+Result::Result(Result&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
+Result& Result::operator=(Result&& other) noexcept {
+  if (this != &other) {
+    PQclear(AsResult(result_));
+    result_ = std::exchange(other.result_, nullptr);
+  }
+  return *this;
+}
+int Result::rows() const { return result_ == nullptr ? 0 : PQntuples(AsResult(result_)); }
+int Result::columns() const { return result_ == nullptr ? 0 : PQnfields(AsResult(result_)); }
+bool Result::IsNull(int row, int column) const {
+  return PQgetisnull(AsResult(result_), row, column) != 0;
+}
+absl::string_view Result::Get(int row, int column) const {
+  return absl::string_view(PQgetvalue(AsResult(result_), row, column),
+                          PQgetlength(AsResult(result_), row, column));
+}
+int64_t Result::AffectedRows() const {
+  const char* n = PQcmdTuples(AsResult(result_));
+  return n == nullptr || *n == '\0' ? 0 : std::atoll(n);
+}
+
+// ---- Connection ----
+
+Connection::Connection(void* conn) : conn_(conn) {}
+Connection::~Connection() { PQfinish(AsConn(conn_)); }
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    absl::string_view conninfo, absl::string_view schema,
+    std::chrono::milliseconds statement_timeout) {
+  const std::string info(conninfo);
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(info.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    std::string why = parse_error != nullptr ? FirstLine(parse_error) : "out of memory";
+    PQfreemem(parse_error);
+    return absl::InvalidArgumentError(absl::StrCat("malformed database URL: ", why));
+  }
+  PQconninfoFree(parsed);
+
+  // dbname is expanded as the full conninfo; the later keywords fill in what it leaves out.
+  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  const char* values[] = {info.c_str(), "5", "planapi", nullptr};
+  PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  auto conn = std::unique_ptr<Connection>(new Connection(raw));
+  if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect to PostgreSQL: ",
+                     raw == nullptr ? "out of memory" : FirstLine(PQerrorMessage(raw))));
+  }
+  std::string setup = absl::StrCat("SET client_min_messages = warning; SET statement_timeout = ",
+                                   statement_timeout.count());
+  if (!schema.empty()) {
+    absl::StrAppend(&setup, "; SET search_path TO ", QuoteIdentifier(schema), ", public");
+  }
+  PLANAPI_RETURN_IF_ERROR(conn->ExecScript(setup));
+  return conn;
+}
+
+bool Connection::healthy() const { return PQstatus(AsConn(conn_)) == CONNECTION_OK; }
+bool Connection::reusable() const {
+  return healthy() && PQtransactionStatus(AsConn(conn_)) == PQTRANS_IDLE;
+}
+
+namespace {
+absl::Status StatusOf(PGconn* conn, PGresult* res) {
+  const char* state = res == nullptr ? nullptr : PQresultErrorField(res, PG_DIAG_SQLSTATE);
+  if (state == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("database connection lost: ", FirstLine(PQerrorMessage(conn))));
+  }
+  return MapSqlState(state, FirstLine(PQresultErrorMessage(res)));
+}
+}  // namespace
+
+absl::StatusOr<Result> Connection::Exec(absl::string_view sql, std::span<const Param> params) {
+  const std::string query(sql);
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) {
+    values.push_back(p.has_value() ? p->c_str() : nullptr);
+  }
+  PGresult* res = PQexecParams(AsConn(conn_), query.c_str(), static_cast<int>(values.size()),
+                               nullptr, values.data(), nullptr, nullptr, 0);
+  const ExecStatusType st = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+    return Result(res);
+  }
+  absl::Status status = StatusOf(AsConn(conn_), res);
+  PQclear(res);
+  return status;
+}
+
+absl::Status Connection::ExecScript(absl::string_view sql) {
+  const std::string script(sql);
+  PGresult* res = PQexec(AsConn(conn_), script.c_str());
+  const ExecStatusType st = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
+  absl::Status status = absl::OkStatus();
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    status = StatusOf(AsConn(conn_), res);
+  }
+  PQclear(res);
+  // PQexec returns only the last result; drain in case of a mid-script error.
+  while (PGresult* rest = PQgetResult(AsConn(conn_))) {
+    PQclear(rest);
+  }
+  return status;
+}
+
+// ---- Pool ----
+
+Pool::Pool(PoolOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
+  if (options.size < 1) {
+    return absl::InvalidArgumentError("database pool size must be at least 1");
+  }
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(options.conninfo.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    std::string why = parse_error != nullptr ? FirstLine(parse_error) : "out of memory";
+    PQfreemem(parse_error);
+    return absl::InvalidArgumentError(absl::StrCat("malformed database URL: ", why));
+  }
+  PQconninfoFree(parsed);
+  return std::unique_ptr<Pool>(new Pool(std::move(options)));
+}
+
+absl::StatusOr<Pool::Lease> Pool::Acquire() {
+  {
+    absl::MutexLock lock(&mu_);
+    auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !idle_.empty() || leased_or_opening_ + static_cast<int>(idle_.size()) < options_.size;
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&available),
+                              absl::FromChrono(options_.acquire_timeout))) {
+      return absl::ResourceExhaustedError("all database connections are busy");
+    }
+    ++leased_or_opening_;
+    if (!idle_.empty()) {
+      std::unique_ptr<Connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(conn));
+    }
+  }
+  // Open outside the lock: connecting can take seconds while the server is down.
+  absl::StatusOr<std::unique_ptr<Connection>> conn =
+      Connection::Open(options_.conninfo, options_.schema, options_.statement_timeout);
+  if (!conn.ok()) {
+    absl::MutexLock lock(&mu_);
+    --leased_or_opening_;
+    return conn.status();
+  }
+  return Lease(this, *std::move(conn));
+}
+
+void Pool::Release(std::unique_ptr<Connection> conn) {
+  absl::MutexLock lock(&mu_);
+  --leased_or_opening_;
+  // A broken connection (or one left inside a transaction) is dropped; the next lease opens a
+  // fresh one.
+  if (conn != nullptr && conn->reusable()) {
+    idle_.push_back(std::move(conn));
+  }
+}
+
+Pool::Lease::Lease(Pool* pool, std::unique_ptr<Connection> conn)
+    : pool_(pool), conn_(std::move(conn)) {}
+Pool::Lease::Lease(Lease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)), conn_(std::move(other.conn_)) {}
+Pool::Lease::~Lease() {
+  if (pool_ != nullptr) {
+    pool_->Release(std::move(conn_));
+  }
+}
+
+}  // namespace planapi::pg

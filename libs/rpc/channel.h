@@ -1,0 +1,26 @@
+// Client channels to the suite's services: one long-lived channel per upstream, reconnecting fast
+// (sub-second backoff) when a service restarts, with keepalive so that a dead peer is noticed.
+// Calls are fail-fast: while a service is down they fail at once with UNAVAILABLE.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <grpcpp/channel.h>
+
+#include "absl/status/status.h"
+#include "libs/rpc/metadata.h"
+
+namespace planapi::rpc {
+
+// An insecure (in-cluster, NetworkPolicy-guarded) channel to host:port.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+
+// Asks the standard health service (grpc.health.v1) of `channel` whether it serves, without
+// blocking: `done` runs on a gRPC thread with OK when SERVING, UNAVAILABLE (with the reason)
+// otherwise. `channel` must outlive the call.
+void CheckHealthAsync(grpc::Channel& channel, const CallInfo& info,
+                      std::function<void(absl::Status)> done);
+
+}  // namespace planapi::rpc

@@ -1,0 +1,33 @@
+// The gateway's configuration (docs/configuration.md), read from PLANAPI_* variables and flags
+// and validated before anything binds a port.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/http/server.h"
+#include "libs/runtime/log.h"
+#include "libs/runtime/settings.h"
+#include "services/gateway/upstreams.h"
+
+namespace planapi::gateway {
+
+struct GatewayConfig {
+  http::ServerOptions http;
+  std::string port_file;
+  std::map<Upstream, std::string> upstreams;  // host:port of each service
+  std::string public_url;                     // https://host[:port], no trailing slash
+  std::chrono::milliseconds upstream_deadline{5000};
+  int64_t hsts_max_age = 31536000;
+  std::string web_root;  // empty: no static files
+  runtime::LogLevel log_level = runtime::LogLevel::kInfo;
+  std::chrono::milliseconds shutdown_grace{10000};
+};
+
+// INVALID_ARGUMENT naming the setting for a missing or bad value.
+absl::StatusOr<GatewayConfig> LoadGatewayConfig(runtime::Settings& settings);
+
+}  // namespace planapi::gateway

@@ -1,0 +1,36 @@
+// Turns an HTTP request on a FHIR base into a typed engine call (FHIR RESTful API, R4): the
+// interaction from method and path, search parameters from the query or a form body. Refuses
+// what FHIR does not define with the status FHIR asks for.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libs/http/message.h"
+#include "services/gateway/upstreams.h"
+
+namespace planapi::gateway {
+
+// The parsed request, or for a known path and another method the methods it allows.
+struct FhirParse {
+  FhirCall call;
+  // When non-empty the method is not allowed here: answer 405 with this Allow header value.
+  std::string allowed;
+};
+
+// `rest` is the path below the FHIR base ("" or "/..."). Fills in the call's interaction, type, id
+// and params (realm and base_url are the caller's). NOT_FOUND for paths FHIR does not define or
+// type names that cannot be resource types; INVALID_ARGUMENT for a malformed id or query.
+absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::string_view rest);
+
+// Parses an application/x-www-form-urlencoded string (a query or a _search body) into decoded
+// name/value pairs, in order. INVALID_ARGUMENT for broken percent-encoding.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseForm(absl::string_view form);
+
+// Decodes %XX escapes (and '+' as space when `form`). INVALID_ARGUMENT when malformed.
+absl::StatusOr<std::string> PercentDecode(absl::string_view in, bool form);
+
+}  // namespace planapi::gateway

@@ -1,0 +1,409 @@
+#include "services/gateway/gateway_handler.h"
+
+#include <atomic>
+#include <mutex>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "libs/fhir/outcome.h"
+#include "libs/json/json.h"
+#include "libs/runtime/log.h"
+#include "libs/status/issue.h"
+#include "services/gateway/fhir_request.h"
+
+namespace planapi::gateway {
+namespace {
+
+constexpr char kFhirJson[] = "application/fhir+json; charset=utf-8";
+
+bool IsTokenChar(char c) {
+  return absl::ascii_isalnum(c) || c == '.' || c == '_' || c == '-' || c == ':';
+}
+
+// W3C trace context: 00-<32 hex>-<16 hex>-<2 hex>.
+bool IsTraceparent(absl::string_view v) {
+  if (v.size() != 55 || v[2] != '-' || v[35] != '-' || v[52] != '-') {
+    return false;
+  }
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i != 2 && i != 35 && i != 52 && !absl::ascii_isxdigit(v[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string HttpDate(absl::Time t) {
+  return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", t, absl::UTCTimeZone());
+}
+
+absl::string_view ReasonOf(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status >= 500 ? "Internal Server Error" : "Error";
+  }
+}
+
+// Upstream transport failures carry addresses and library text; clients get a plain sentence.
+absl::Status Sanitize(absl::Status status, Upstream upstream) {
+  if (status.code() == absl::StatusCode::kUnavailable) {
+    return absl::UnavailableError(
+        absl::StrCat("the ", UpstreamName(upstream), " service is unavailable; try again shortly"));
+  }
+  if (status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("the ", UpstreamName(upstream), " service did not answer in time"));
+  }
+  return status;
+}
+
+// Hop-by-hop and gateway-owned headers are not forwarded to services.
+bool IsForwardedHeader(absl::string_view name) {
+  return name != "connection" && name != "keep-alive" && name != "transfer-encoding" &&
+         name != "upgrade" && name != "te" && name != "proxy-authorization" &&
+         name != "content-length";
+}
+
+}  // namespace
+
+std::string RequestIdFrom(const http::Request& request) {
+  if (std::optional<absl::string_view> given = request.Header("x-request-id");
+      given.has_value() && !given->empty() && given->size() <= 128) {
+    bool ok = true;
+    for (char c : *given) {
+      ok = ok && IsTokenChar(c);
+    }
+    if (ok) {
+      return std::string(*given);
+    }
+  }
+  thread_local absl::BitGen gen;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen));
+}
+
+GatewayHandler::GatewayHandler(const GatewayConfig& config, Upstreams& upstreams,
+                               Metrics& metrics, const StaticFiles& files)
+    : config_(config),
+      upstreams_(upstreams),
+      metrics_(metrics),
+      files_(files),
+      hsts_(absl::StrCat("max-age=", config.hsts_max_age, "; includeSubDomains")) {}
+
+rpc::CallInfo GatewayHandler::CallInfoOf(const Context& ctx) const {
+  return {.request_id = ctx.request_id,
+          .traceparent = ctx.traceparent,
+          .deadline = config_.upstream_deadline};
+}
+
+void GatewayHandler::Handle(http::Request request, absl::AnyInvocable<void(http::Response)> done) {
+  auto ctx = std::make_unique<Context>();
+  ctx->start = std::chrono::steady_clock::now();
+  ctx->request_id = RequestIdFrom(request);
+  if (auto tp = request.Header("traceparent"); tp.has_value() && IsTraceparent(*tp)) {
+    ctx->traceparent = std::string(*tp);
+  }
+  ctx->done = std::move(done);
+  absl::StatusOr<RouteMatch> match = MatchRoute(request.path);
+  if (!match.ok()) {
+    ctx->route_class = "unmatched";
+    FinishError(std::move(ctx), match.status());
+    return;
+  }
+  ctx->route_class = std::string(match->route->route_class);
+  switch (match->route->kind) {
+    case RouteKind::kLocal:
+      HandleLocal(request, std::move(ctx));
+      return;
+    case RouteKind::kStatic:
+      HandleStatic(request, std::move(ctx));
+      return;
+    case RouteKind::kFhir:
+      ctx->fhir_errors = true;
+      HandleFhir(request, *match, std::move(ctx));
+      return;
+    case RouteKind::kWeb:
+      HandleWeb(std::move(request), *match, std::move(ctx));
+      return;
+  }
+}
+
+void GatewayHandler::HandleLocal(const http::Request& request, std::unique_ptr<Context> ctx) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    http::Response r = ErrorResponse(false, absl::InvalidArgumentError("use GET"), ctx->request_id);
+    r.status = 405;
+    r.SetHeader("Allow", "GET, HEAD");
+    Finish(std::move(ctx), std::move(r));
+    return;
+  }
+  if (request.path == "/healthz") {
+    http::Response r{.status = 200, .body = R"({"status":"ok"})"};
+    r.SetHeader("Content-Type", "application/json");
+    Finish(std::move(ctx), std::move(r));
+  } else if (request.path == "/readyz") {
+    Readyz(std::move(ctx));
+  } else {
+    http::Response r{.status = 200, .body = metrics_.Render()};
+    r.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    Finish(std::move(ctx), std::move(r));
+  }
+}
+
+void GatewayHandler::Readyz(std::unique_ptr<Context> ctx) {
+  // Asks every upstream at once; the last answer completes the request.
+  struct Gather {
+    std::mutex mu;
+    std::map<Upstream, absl::Status> results;
+    std::unique_ptr<Context> ctx;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->ctx = std::move(ctx);
+  rpc::CallInfo info = CallInfoOf(*gather->ctx);
+  info.deadline = std::min(info.deadline, std::chrono::milliseconds(2000));
+  for (Upstream u : kAllUpstreams) {
+    upstreams_.Health(u, info, [this, gather, u](absl::Status s) {
+      std::unique_lock lock(gather->mu);
+      gather->results[u] = std::move(s);
+      if (gather->results.size() < std::size(kAllUpstreams)) {
+        return;
+      }
+      json::Writer w;
+      w.StartObject();
+      bool ready = true;
+      for (const auto& [upstream, status] : gather->results) {
+        ready = ready && status.ok();
+      }
+      w.Field("status", ready ? "ready" : "unavailable");
+      if (!ready) {
+        w.Key("unavailable").StartArray();
+        for (const auto& [upstream, status] : gather->results) {
+          if (!status.ok()) {
+            w.String(UpstreamName(upstream));
+          }
+        }
+        w.EndArray();
+      }
+      w.Key("upstreams").StartObject();
+      for (const auto& [upstream, status] : gather->results) {
+        w.Field(UpstreamName(upstream), status.ok() ? "serving"
+                                         : status.code() == absl::StatusCode::kUnavailable &&
+                                                   status.message() == "not serving"
+                                             ? "not serving"
+                                             : "unreachable");
+      }
+      w.EndObject().EndObject();
+      http::Response r{.status = ready ? 200 : 503, .body = w.Take()};
+      r.SetHeader("Content-Type", "application/json");
+      std::unique_ptr<Context> c = std::move(gather->ctx);
+      lock.unlock();
+      Finish(std::move(c), std::move(r));
+    });
+  }
+}
+
+void GatewayHandler::HandleStatic(const http::Request& request, std::unique_ptr<Context> ctx) {
+  const StaticFile* file = files_.Find(request.path);
+  if (file == nullptr) {
+    FinishError(std::move(ctx), absl::NotFoundError(absl::StrCat("no such page: ", request.path)));
+    return;
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    http::Response r = ErrorResponse(false, absl::InvalidArgumentError("use GET"), ctx->request_id);
+    r.status = 405;
+    r.SetHeader("Allow", "GET, HEAD");
+    Finish(std::move(ctx), std::move(r));
+    return;
+  }
+  http::Response r;
+  r.SetHeader("Content-Type", file->content_type);
+  r.SetHeader("ETag", file->etag);
+  r.SetHeader("Cache-Control", "no-cache");
+  if (request.Header("if-none-match") == file->etag) {
+    r.status = 304;
+  } else {
+    r.body = file->body;
+  }
+  Finish(std::move(ctx), std::move(r));
+}
+
+void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& match,
+                                std::unique_ptr<Context> ctx) {
+  absl::StatusOr<FhirParse> parse = ParseFhirRequest(request, match.rest);
+  if (!parse.ok()) {
+    FinishError(std::move(ctx), parse.status());
+    return;
+  }
+  if (!parse->allowed.empty()) {
+    http::Response r = ErrorResponse(
+        true,
+        absl::InvalidArgumentError(absl::StrCat(request.method, " is not allowed here; use ",
+                                                parse->allowed)),
+        ctx->request_id);
+    r.status = 405;
+    r.SetHeader("Allow", parse->allowed);
+    Finish(std::move(ctx), std::move(r));
+    return;
+  }
+  FhirCall call = std::move(parse->call);
+  call.realm = match.route->realm;
+  call.base_url = absl::StrCat(config_.public_url, match.route->prefix);
+  const Upstream upstream = match.route->upstream;
+  const rpc::CallInfo info = CallInfoOf(*ctx);
+  upstreams_.Fhir(upstream, std::move(call), info,
+                  [this, upstream, ctx = std::move(ctx)](absl::StatusOr<FhirResult> result) mutable {
+                    if (!result.ok()) {
+                      FinishError(std::move(ctx), Sanitize(result.status(), upstream));
+                      return;
+                    }
+                    http::Response r{.status = 200, .body = std::move(result->json)};
+                    r.SetHeader("Content-Type", kFhirJson);
+                    if (!result->version_id.empty()) {
+                      r.SetHeader("ETag", absl::StrCat("W/\"", result->version_id, "\""));
+                    }
+                    absl::Time modified;
+                    std::string err;
+                    if (!result->last_updated.empty() &&
+                        absl::ParseTime(absl::RFC3339_full, result->last_updated, &modified,
+                                        &err)) {
+                      r.SetHeader("Last-Modified", HttpDate(modified));
+                    }
+                    Finish(std::move(ctx), std::move(r));
+                  });
+}
+
+void GatewayHandler::HandleWeb(http::Request request, const RouteMatch& match,
+                               std::unique_ptr<Context> ctx) {
+  WebCall call{.method = std::move(request.method),
+               .path = match.rest.empty() ? "/" : match.rest,
+               .query = std::move(request.query),
+               .body = std::move(request.body),
+               .realm = match.route->realm,
+               .base_url = config_.public_url};
+  for (auto& [name, value] : request.headers) {
+    if (IsForwardedHeader(name)) {
+      call.headers.emplace_back(std::move(name), std::move(value));
+    }
+  }
+  call.headers.emplace_back("x-forwarded-for", request.remote_address);
+  const Upstream upstream = match.route->upstream;
+  const rpc::CallInfo info = CallInfoOf(*ctx);
+  upstreams_.Web(upstream, std::move(call), info,
+                 [this, upstream, ctx = std::move(ctx)](absl::StatusOr<WebResult> result) mutable {
+                   if (!result.ok()) {
+                     FinishError(std::move(ctx), Sanitize(result.status(), upstream));
+                     return;
+                   }
+                   http::Response r{.status = result->status, .body = std::move(result->body)};
+                   for (auto& [name, value] : result->headers) {
+                     r.headers.emplace_back(std::move(name), std::move(value));
+                   }
+                   Finish(std::move(ctx), std::move(r));
+                 });
+}
+
+http::Response GatewayHandler::ErrorResponse(bool fhir, const absl::Status& status,
+                                             absl::string_view request_id) const {
+  http::Response r;
+  if (fhir) {
+    fhir::HttpError e = fhir::ToHttpError(status, request_id);
+    r.status = e.http_status;
+    r.body = std::move(e.body);
+    r.SetHeader("Content-Type", kFhirJson);
+  } else {
+    r.status = fhir::HttpStatusOf(status);
+    const bool hide = r.status == 500;
+    json::Writer w;
+    w.StartObject()
+        .Field("type", "about:blank")
+        .Field("title", ReasonOf(r.status))
+        .Field("status", r.status)
+        .Field("detail", hide ? absl::StrCat("internal error; request id ", request_id)
+                              : std::string(status.message()))
+        .Field("request_id", request_id)
+        .EndObject();
+    r.body = w.Take();
+    r.SetHeader("Content-Type", "application/problem+json");
+  }
+  if (r.status == 503) {
+    r.SetHeader("Retry-After", "1");
+  }
+  return r;
+}
+
+void GatewayHandler::FinishError(std::unique_ptr<Context> ctx, const absl::Status& status) {
+  http::Response r = ErrorResponse(ctx->fhir_errors, status, ctx->request_id);
+  if (r.status >= 500) {
+    runtime::LogWarn("request failed", {{"request_id", ctx->request_id},
+                                        {"route", ctx->route_class},
+                                        {"status", status.ToString()}});
+  }
+  Finish(std::move(ctx), std::move(r));
+}
+
+void GatewayHandler::Finish(std::unique_ptr<Context> ctx, http::Response response) {
+  response.SetHeader("X-Request-Id", ctx->request_id);
+  response.SetHeader("Strict-Transport-Security", hsts_);
+  response.SetHeader("X-Content-Type-Options", "nosniff");
+  response.SetHeader("X-Frame-Options", "DENY");
+  response.SetHeader("Referrer-Policy", "no-referrer");
+  bool has_csp = false;
+  bool has_cache = false;
+  for (const auto& [name, value] : response.headers) {
+    has_csp = has_csp || absl::EqualsIgnoreCase(name, "Content-Security-Policy");
+    has_cache = has_cache || absl::EqualsIgnoreCase(name, "Cache-Control");
+  }
+  if (!has_csp) {
+    response.SetHeader("Content-Security-Policy",
+                       "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+  }
+  if (!has_cache) {
+    // Member data must not linger in shared caches; public routes opt in explicitly.
+    response.SetHeader("Cache-Control", "no-store");
+  }
+  response.SetHeader("Date", HttpDate(absl::Now()));
+  metrics_.CountRequest(ctx->route_class, response.status,
+                        std::chrono::steady_clock::now() - ctx->start);
+  ctx->done(std::move(response));
+}
+
+http::Response GatewayHandler::EdgeError(int status, absl::string_view message,
+                                         absl::string_view target) {
+  auto ctx = std::make_unique<Context>();
+  ctx->start = std::chrono::steady_clock::now();
+  ctx->request_id = RequestIdFrom(http::Request{});
+  const std::string path = http::SplitTarget(target).first;
+  ctx->fhir_errors = IsFhirPath(path);
+  absl::StatusOr<RouteMatch> match = MatchRoute(path);
+  ctx->route_class = match.ok() && !target.empty() ? std::string(match->route->route_class)
+                                                   : "unmatched";
+  absl::Status s = status == 413
+                       ? status::WithIssue(absl::InvalidArgumentError(message),
+                                           status::IssueType::kTooLong)
+                       : absl::InvalidArgumentError(message);
+  http::Response r = ErrorResponse(ctx->fhir_errors, s, ctx->request_id);
+  r.status = status;
+  http::Response out;
+  ctx->done = [&out](http::Response resp) { out = std::move(resp); };
+  Finish(std::move(ctx), std::move(r));
+  return out;
+}
+
+}  // namespace planapi::gateway

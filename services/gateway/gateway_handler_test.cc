@@ -1,0 +1,231 @@
+#include "services/gateway/gateway_handler.h"
+
+#include <catch2/catch.hpp>
+
+#include "libs/json/json.h"
+
+namespace planapi::gateway {
+namespace {
+
+// A stateful fake: records calls, answers from scripted results, synchronously.
+class FakeUpstreams : public Upstreams {
+ public:
+  void Fhir(Upstream to, FhirCall call, const rpc::CallInfo& info,
+            absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) override {
+    fhir_calls.push_back({to, call});
+    last_info = info;
+    done(fhir_result);
+  }
+  void Web(Upstream to, WebCall call, const rpc::CallInfo& info,
+           absl::AnyInvocable<void(absl::StatusOr<WebResult>)> done) override {
+    web_calls.push_back({to, call});
+    last_info = info;
+    done(web_result);
+  }
+  void Health(Upstream to, const rpc::CallInfo&,
+              absl::AnyInvocable<void(absl::Status)> done) override {
+    done(down.contains(to) ? absl::UnavailableError("not serving") : absl::OkStatus());
+  }
+
+  std::vector<std::pair<Upstream, FhirCall>> fhir_calls;
+  std::vector<std::pair<Upstream, WebCall>> web_calls;
+  rpc::CallInfo last_info;
+  absl::StatusOr<FhirResult> fhir_result = FhirResult{.json = R"({"resourceType":"X"})"};
+  absl::StatusOr<WebResult> web_result = WebResult{.status = 200, .body = "ok"};
+  std::set<Upstream> down;
+};
+
+struct Fixture {
+  Fixture() {
+    config.public_url = "https://api.example";
+    config.upstream_deadline = std::chrono::milliseconds(1234);
+  }
+  http::Response Run(http::Request request) {
+    auto [path, query] = http::SplitTarget(request.target);
+    request.path = path;
+    request.query = query;
+    http::Response out;
+    handler.Handle(std::move(request), [&out](http::Response r) { out = std::move(r); });
+    return out;
+  }
+  http::Response Get(std::string target, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return Run({.method = "GET", .target = std::move(target), .headers = std::move(headers)});
+  }
+
+  GatewayConfig config;
+  FakeUpstreams upstreams;
+  Metrics metrics;
+  StaticFiles files;
+  GatewayHandler handler{config, upstreams, metrics, files};
+};
+
+std::string HeaderOf(const http::Response& r, absl::string_view name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) {
+      return v;
+    }
+  }
+  return "";
+}
+
+std::string IssueCode(const http::Response& r) {
+  auto doc = json::Parse(r.body);
+  REQUIRE(doc.ok());
+  REQUIRE(json::GetString(*doc, "resourceType") == "OperationOutcome");
+  return std::string(*json::GetString((*doc)["issue"][0], "code"));
+}
+
+TEST_CASE("FHIR metadata is forwarded to the right service with realm and base", "[gateway]") {
+  Fixture f;
+  http::Response r = f.Get("/sandbox/fhir/r4/metadata");
+  CHECK(r.status == 200);
+  CHECK(r.body == R"({"resourceType":"X"})");
+  CHECK(HeaderOf(r, "Content-Type") == "application/fhir+json; charset=utf-8");
+  REQUIRE(f.upstreams.fhir_calls.size() == 1);
+  CHECK(f.upstreams.fhir_calls[0].first == Upstream::kFhir);
+  CHECK(f.upstreams.fhir_calls[0].second.interaction == FhirInteraction::kCapabilities);
+  CHECK(f.upstreams.fhir_calls[0].second.realm == Realm::kSandbox);
+  CHECK(f.upstreams.fhir_calls[0].second.base_url == "https://api.example/sandbox/fhir/r4");
+  CHECK(f.upstreams.last_info.deadline == std::chrono::milliseconds(1234));
+
+  f.Get("/directory/r4/Practitioner?name=Smith&name=Jo%20n");
+  REQUIRE(f.upstreams.fhir_calls.size() == 2);
+  const FhirCall& search = f.upstreams.fhir_calls[1].second;
+  CHECK(f.upstreams.fhir_calls[1].first == Upstream::kDirectory);
+  CHECK(search.interaction == FhirInteraction::kSearchType);
+  CHECK(search.type == "Practitioner");
+  REQUIRE(search.params.size() == 2);
+  CHECK(search.params[1] == std::pair<std::string, std::string>("name", "Jo n"));
+}
+
+TEST_CASE("every answer carries a request id and the security headers", "[gateway]") {
+  Fixture f;
+  http::Response given = f.Get("/healthz", {{"x-request-id", "abc-123"}});
+  CHECK(given.status == 200);
+  CHECK(HeaderOf(given, "X-Request-Id") == "abc-123");
+  CHECK(HeaderOf(given, "Strict-Transport-Security").find("max-age=") == 0);
+  CHECK(HeaderOf(given, "X-Content-Type-Options") == "nosniff");
+  CHECK(HeaderOf(given, "Cache-Control") == "no-store");
+  // A malformed id from the client is replaced, not echoed.
+  http::Response bad = f.Get("/healthz", {{"x-request-id", "bad id\r\nx: y"}});
+  CHECK(HeaderOf(bad, "X-Request-Id").size() == 32);
+  f.Get("/fhir/r4/metadata", {{"x-request-id", "rid-7"}});
+  CHECK(f.upstreams.last_info.request_id == "rid-7");
+}
+
+TEST_CASE("errors on FHIR bases are OperationOutcomes with the mapped status", "[gateway]") {
+  Fixture f;
+  CHECK(f.Get("/fhir/r4/lowercase").status == 404);
+  http::Response bad_id = f.Get("/fhir/r4/Patient/a_b");
+  CHECK(bad_id.status == 400);
+  CHECK(IssueCode(bad_id) == "invalid");
+  http::Response bad_query = f.Get("/fhir/r4/Patient?name=%zz");
+  CHECK(bad_query.status == 400);
+  CHECK(f.upstreams.fhir_calls.empty());
+
+  http::Response wrong = f.Run({.method = "DELETE", .target = "/fhir/r4/metadata"});
+  CHECK(wrong.status == 405);
+  CHECK(HeaderOf(wrong, "Allow") == "GET, HEAD");
+  CHECK(IssueCode(wrong) == "invalid");
+
+  f.upstreams.fhir_result = absl::UnavailableError("failed to connect to all addresses; ipv4:10.0.0.1");
+  http::Response down = f.Get("/fhir/r4/Patient/1");
+  CHECK(down.status == 503);
+  CHECK(IssueCode(down) == "transient");
+  CHECK(down.body.find("10.0.0.1") == std::string::npos);
+  CHECK(HeaderOf(down, "Retry-After") == "1");
+
+  f.upstreams.fhir_result = absl::InternalError("stack trace here");
+  http::Response internal = f.Get("/fhir/r4/Patient/1");
+  CHECK(internal.status == 500);
+  CHECK(internal.body.find("stack trace") == std::string::npos);
+}
+
+TEST_CASE("POST _search takes parameters from a form body", "[gateway]") {
+  Fixture f;
+  http::Response r = f.Run({.method = "POST",
+                            .target = "/fhir/r4/Observation/_search?patient=1",
+                            .headers = {{"content-type", "application/x-www-form-urlencoded"}},
+                            .body = "code=a%7Cb&date=ge2020"});
+  CHECK(r.status == 200);
+  REQUIRE(f.upstreams.fhir_calls.size() == 1);
+  const auto& params = f.upstreams.fhir_calls[0].second.params;
+  REQUIRE(params.size() == 3);
+  CHECK(params[1].second == "a|b");
+  CHECK(f.Run({.method = "POST", .target = "/fhir/r4/Observation/_search", .body = "x=1"}).status ==
+        400);
+}
+
+TEST_CASE("portal and auth routes forward as web calls; their errors are problems", "[gateway]") {
+  Fixture f;
+  http::Response r = f.Run({.method = "POST",
+                            .target = "/sandbox/auth/token?x=1",
+                            .headers = {{"content-type", "application/x-www-form-urlencoded"},
+                                        {"connection", "keep-alive"}},
+                            .body = "grant_type=x"});
+  CHECK(r.status == 200);
+  REQUIRE(f.upstreams.web_calls.size() == 1);
+  const WebCall& call = f.upstreams.web_calls[0].second;
+  CHECK(f.upstreams.web_calls[0].first == Upstream::kAuth);
+  CHECK(call.realm == Realm::kSandbox);
+  CHECK(call.path == "/token");
+  CHECK(call.query == "x=1");
+  CHECK(call.body == "grant_type=x");
+  for (const auto& [name, value] : call.headers) {
+    CHECK(name != "connection");
+  }
+  f.upstreams.web_result = absl::NotFoundError("no endpoint /nope");
+  http::Response missing = f.Get("/portal/nope");
+  CHECK(missing.status == 404);
+  CHECK(HeaderOf(missing, "Content-Type") == "application/problem+json");
+  CHECK(f.upstreams.web_calls.back().first == Upstream::kRegistry);
+}
+
+TEST_CASE("readyz names the services that are not serving", "[gateway]") {
+  Fixture f;
+  CHECK(f.Get("/readyz").status == 200);
+  f.upstreams.down = {Upstream::kReview, Upstream::kFhir};
+  http::Response r = f.Get("/readyz");
+  CHECK(r.status == 503);
+  auto doc = json::Parse(r.body);
+  REQUIRE(doc.ok());
+  CHECK(json::GetString(*doc, "status") == "unavailable");
+  REQUIRE((*doc)["unavailable"].Size() == 2);
+  CHECK(json::GetString((*doc)["upstreams"], "review") == "not serving");
+  CHECK(json::GetString((*doc)["upstreams"], "auth") == "serving");
+}
+
+TEST_CASE("unknown paths are 404 and local routes refuse other methods", "[gateway]") {
+  Fixture f;
+  CHECK(f.Get("/nothing/here").status == 404);
+  http::Response post = f.Run({.method = "POST", .target = "/healthz"});
+  CHECK(post.status == 405);
+  CHECK(HeaderOf(post, "Allow") == "GET, HEAD");
+}
+
+TEST_CASE("edge errors are rendered for the route and counted", "[gateway]") {
+  Fixture f;
+  http::Response r = f.handler.EdgeError(413, "request body exceeds 10 bytes", "/fhir/r4/Bundle");
+  CHECK(r.status == 413);
+  CHECK(IssueCode(r) == "too-long");
+  http::Response p = f.handler.EdgeError(400, "malformed request", "");
+  CHECK(HeaderOf(p, "Content-Type") == "application/problem+json");
+  CHECK(f.metrics.Render().find("route=\"fhir\",code=\"413\"} 1") != std::string::npos);
+}
+
+TEST_CASE("metrics count requests by route class and status", "[gateway]") {
+  Fixture f;
+  f.Get("/fhir/r4/metadata");
+  f.Get("/fhir/r4/metadata");
+  f.Get("/healthz");
+  const std::string text = f.Get("/metrics").body;
+  CHECK(text.find("planapi_gateway_requests_total{route=\"fhir\",code=\"200\"} 2") !=
+        std::string::npos);
+  CHECK(text.find("planapi_gateway_request_duration_seconds_count{route=\"fhir\"} 2") !=
+        std::string::npos);
+  CHECK(text.find("planapi_gateway_requests_total{route=\"local\",code=\"200\"} 1") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace planapi::gateway

@@ -1,0 +1,205 @@
+#include "services/gateway/grpc_upstreams.h"
+
+#include "libs/rpc/channel.h"
+#include "libs/rpc/status.h"
+#include "planapi/common/v1/web.grpc.pb.h"
+#include "planapi/fhir/v1/fhir_service.grpc.pb.h"
+
+namespace planapi::gateway {
+
+absl::string_view UpstreamName(Upstream upstream) {
+  switch (upstream) {
+    case Upstream::kAuth:
+      return "auth";
+    case Upstream::kFhir:
+      return "fhir";
+    case Upstream::kDirectory:
+      return "directory";
+    case Upstream::kRegistry:
+      return "registry";
+    case Upstream::kReview:
+      return "review";
+  }
+  return "unknown";
+}
+
+absl::string_view RealmName(Realm realm) {
+  switch (realm) {
+    case Realm::kProduction:
+      return "production";
+    case Realm::kSandbox:
+      return "sandbox";
+    case Realm::kDirectory:
+      return "directory";
+    case Realm::kNone:
+      break;
+  }
+  return "";
+}
+
+namespace {
+
+namespace fhirpb = planapi::fhir::v1;
+namespace commonpb = planapi::common::v1;
+
+fhirpb::Realm ToProto(Realm realm) {
+  switch (realm) {
+    case Realm::kProduction:
+      return fhirpb::REALM_PRODUCTION;
+    case Realm::kSandbox:
+      return fhirpb::REALM_SANDBOX;
+    case Realm::kDirectory:
+      return fhirpb::REALM_DIRECTORY;
+    case Realm::kNone:
+      break;
+  }
+  return fhirpb::REALM_UNSPECIFIED;
+}
+
+// One in-flight call: everything gRPC needs alive until the callback runs.
+template <typename Request, typename Response, typename Result>
+struct Call {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+  absl::AnyInvocable<void(absl::StatusOr<Result>)> done;
+};
+
+class GrpcUpstreams final : public Upstreams {
+ public:
+  GrpcUpstreams(const std::map<Upstream, std::string>& addresses, Metrics& metrics)
+      : metrics_(metrics) {
+    for (const auto& [upstream, address] : addresses) {
+      Channel& c = channels_[upstream];
+      c.channel = rpc::MakeChannel(address);
+      c.fhir = fhirpb::Fhir::NewStub(c.channel);
+      c.web = commonpb::Web::NewStub(c.channel);
+    }
+  }
+
+  void Fhir(Upstream to, FhirCall call, const rpc::CallInfo& info,
+            absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) override {
+    using C = Call<fhirpb::ReadRequest, fhirpb::ResourceResponse, FhirResult>;
+    Channel& ch = channels_.at(to);
+    fhirpb::RequestContext context;
+    context.set_realm(ToProto(call.realm));
+    context.set_base_url(call.base_url);
+    auto finish = [this, to](fhirpb::ResourceResponse& response, const grpc::Status& status,
+                             auto& done) {
+      absl::Status s = rpc::FromGrpcStatus(status);
+      if (!s.ok()) {
+        metrics_.CountUpstreamError(UpstreamName(to), s.code());
+        done(s);
+        return;
+      }
+      done(FhirResult{.json = std::move(*response.mutable_resource_json()),
+                      .version_id = response.version_id(),
+                      .last_updated = response.last_updated()});
+    };
+    switch (call.interaction) {
+      case FhirInteraction::kCapabilities: {
+        auto* c = new Call<fhirpb::CapabilitiesRequest, fhirpb::ResourceResponse, FhirResult>();
+        c->done = std::move(done);
+        *c->request.mutable_context() = std::move(context);
+        rpc::PrepareClientContext(c->context, info);
+        ch.fhir->async()->Capabilities(&c->context, &c->request, &c->response,
+                                       [c, finish](grpc::Status s) {
+                                         finish(c->response, s, c->done);
+                                         delete c;
+                                       });
+        return;
+      }
+      case FhirInteraction::kRead: {
+        auto* c = new C();
+        c->done = std::move(done);
+        *c->request.mutable_context() = std::move(context);
+        c->request.set_type(call.type);
+        c->request.set_id(call.id);
+        rpc::PrepareClientContext(c->context, info);
+        ch.fhir->async()->Read(&c->context, &c->request, &c->response,
+                               [c, finish](grpc::Status s) {
+                                 finish(c->response, s, c->done);
+                                 delete c;
+                               });
+        return;
+      }
+      case FhirInteraction::kSearchType: {
+        auto* c = new Call<fhirpb::SearchRequest, fhirpb::ResourceResponse, FhirResult>();
+        c->done = std::move(done);
+        *c->request.mutable_context() = std::move(context);
+        c->request.set_type(call.type);
+        for (auto& [name, value] : call.params) {
+          auto* p = c->request.add_params();
+          p->set_name(std::move(name));
+          p->set_value(std::move(value));
+        }
+        rpc::PrepareClientContext(c->context, info);
+        ch.fhir->async()->Search(&c->context, &c->request, &c->response,
+                                 [c, finish](grpc::Status s) {
+                                   finish(c->response, s, c->done);
+                                   delete c;
+                                 });
+        return;
+      }
+    }
+  }
+
+  void Web(Upstream to, WebCall call, const rpc::CallInfo& info,
+           absl::AnyInvocable<void(absl::StatusOr<WebResult>)> done) override {
+    auto* c = new Call<commonpb::WebRequest, commonpb::WebResponse, WebResult>();
+    c->done = std::move(done);
+    c->request.set_method(std::move(call.method));
+    c->request.set_path(std::move(call.path));
+    c->request.set_query(std::move(call.query));
+    for (auto& [name, value] : call.headers) {
+      auto* h = c->request.add_headers();
+      h->set_name(std::move(name));
+      h->set_value(std::move(value));
+    }
+    c->request.set_body(std::move(call.body));
+    c->request.set_realm(std::string(RealmName(call.realm)));
+    c->request.set_base_url(std::move(call.base_url));
+    rpc::PrepareClientContext(c->context, info);
+    channels_.at(to).web->async()->Handle(
+        &c->context, &c->request, &c->response, [this, c, to](grpc::Status status) {
+          absl::Status s = rpc::FromGrpcStatus(status);
+          if (!s.ok()) {
+            metrics_.CountUpstreamError(UpstreamName(to), s.code());
+            c->done(s);
+          } else {
+            WebResult r{.status = c->response.status(), .body = std::move(*c->response.mutable_body())};
+            for (const auto& h : c->response.headers()) {
+              r.headers.emplace_back(h.name(), h.value());
+            }
+            c->done(std::move(r));
+          }
+          delete c;
+        });
+  }
+
+  void Health(Upstream to, const rpc::CallInfo& info,
+              absl::AnyInvocable<void(absl::Status)> done) override {
+    // CheckHealthAsync takes a copyable callback; the AnyInvocable rides in a shared holder.
+    auto holder = std::make_shared<absl::AnyInvocable<void(absl::Status)>>(std::move(done));
+    rpc::CheckHealthAsync(*channels_.at(to).channel, info,
+                          [holder](absl::Status s) { (*holder)(std::move(s)); });
+  }
+
+ private:
+  struct Channel {
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<fhirpb::Fhir::Stub> fhir;
+    std::unique_ptr<commonpb::Web::Stub> web;
+  };
+  Metrics& metrics_;
+  std::map<Upstream, Channel> channels_;  // fixed after construction
+};
+
+}  // namespace
+
+std::unique_ptr<Upstreams> MakeGrpcUpstreams(const std::map<Upstream, std::string>& addresses,
+                                             Metrics& metrics) {
+  return std::make_unique<GrpcUpstreams>(addresses, metrics);
+}
+
+}  // namespace planapi::gateway

@@ -1,0 +1,50 @@
+#include "services/gateway/routes.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace planapi::gateway {
+namespace {
+
+// Longer prefixes first where one contains another.
+constexpr Route kRoutes[] = {
+    {"/healthz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone},
+    {"/readyz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone},
+    {"/metrics", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone},
+    {"/fhir/r4", "fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kProduction},
+    {"/sandbox/fhir/r4", "sandbox_fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kSandbox},
+    {"/directory/r4", "directory", RouteKind::kFhir, Upstream::kDirectory, Realm::kDirectory},
+    {"/auth", "auth", RouteKind::kWeb, Upstream::kAuth, Realm::kProduction},
+    {"/sandbox/auth", "sandbox_auth", RouteKind::kWeb, Upstream::kAuth, Realm::kSandbox},
+    {"/portal", "portal", RouteKind::kWeb, Upstream::kRegistry, Realm::kNone},
+    {"/review", "review", RouteKind::kWeb, Upstream::kReview, Realm::kNone},
+    {"/", "web", RouteKind::kStatic, Upstream::kAuth, Realm::kNone},
+};
+
+}  // namespace
+
+absl::StatusOr<RouteMatch> MatchRoute(absl::string_view path) {
+  for (const Route& route : kRoutes) {
+    if (route.kind == RouteKind::kLocal) {
+      if (path == route.prefix) {
+        return RouteMatch{&route, ""};
+      }
+      continue;
+    }
+    if (route.kind == RouteKind::kStatic) {
+      return RouteMatch{&route, std::string(path)};
+    }
+    if (absl::StartsWith(path, route.prefix) &&
+        (path.size() == route.prefix.size() || path[route.prefix.size()] == '/')) {
+      return RouteMatch{&route, std::string(path.substr(route.prefix.size()))};
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("no route for ", path));
+}
+
+bool IsFhirPath(absl::string_view path) {
+  absl::StatusOr<RouteMatch> m = MatchRoute(path);
+  return m.ok() && m->route->kind == RouteKind::kFhir;
+}
+
+}  // namespace planapi::gateway

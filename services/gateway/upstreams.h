@@ -1,0 +1,73 @@
+// The gateway's view of the services behind it: typed calls with plain-value requests and
+// results, so that request handling is testable with a stateful fake and knows nothing of gRPC.
+// The real implementation (grpc_upstreams.h) holds one long-lived channel per service.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libs/rpc/metadata.h"
+
+namespace planapi::gateway {
+
+enum class Upstream { kAuth, kFhir, kDirectory, kRegistry, kReview };
+inline constexpr Upstream kAllUpstreams[] = {Upstream::kAuth, Upstream::kFhir,
+                                             Upstream::kDirectory, Upstream::kRegistry,
+                                             Upstream::kReview};
+absl::string_view UpstreamName(Upstream upstream);
+
+enum class Realm { kNone, kProduction, kSandbox, kDirectory };
+absl::string_view RealmName(Realm realm);
+
+enum class FhirInteraction { kCapabilities, kRead, kSearchType };
+
+struct FhirCall {
+  FhirInteraction interaction;
+  Realm realm;
+  std::string base_url;
+  std::string type;
+  std::string id;
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+struct FhirResult {
+  std::string json;
+  std::string version_id;
+  std::string last_updated;
+};
+
+struct WebCall {
+  std::string method;
+  std::string path;
+  std::string query;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  Realm realm;
+  std::string base_url;
+};
+
+struct WebResult {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Thread-safe. Callbacks run on any thread, exactly once, within the call's deadline.
+class Upstreams {
+ public:
+  virtual ~Upstreams() = default;
+  virtual void Fhir(Upstream to, FhirCall call, const rpc::CallInfo& info,
+                    absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) = 0;
+  virtual void Web(Upstream to, WebCall call, const rpc::CallInfo& info,
+                   absl::AnyInvocable<void(absl::StatusOr<WebResult>)> done) = 0;
+  // OK when the service reports SERVING.
+  virtual void Health(Upstream to, const rpc::CallInfo& info,
+                      absl::AnyInvocable<void(absl::Status)> done) = 0;
+};
+
+}  // namespace planapi::gateway

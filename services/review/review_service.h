@@ -1,0 +1,31 @@
+// The review service (production requests, reviewers' decisions, mail): builds its gRPC services for the bootstrap in libs/server. Its HTTP
+// endpoints (behind the gateway) are a route table; later issues fill it in.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include "absl/status/statusor.h"
+#include "libs/pg/migrate.h"
+#include "libs/pg/pg.h"
+#include "libs/runtime/settings.h"
+#include "libs/server/web_service.h"
+
+namespace planapi::review_service {
+
+inline constexpr int kDefaultGrpcPort = 50055;
+
+// The HTTP endpoints this service answers, below its gateway prefix.
+std::vector<server::WebRoute> WebRoutes(pg::Pool& pool);
+
+// Reads this service's own settings and builds its gRPC services on `pool`.
+absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings& settings,
+                                                                        pg::Pool& pool);
+
+// This service's schema migrations (generated from migrations/*.sql).
+std::span<const pg::Migration> Migrations();
+
+}  // namespace planapi::review_service
