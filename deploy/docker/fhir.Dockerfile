@@ -18,7 +18,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libboost1.81-dev libboost-program-options1.81-dev \
+      libboost1.81-dev \
       libpq-dev rapidjson-dev libabsl-dev catch2 libssl-dev libcurl4-openssl-dev libargon2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -31,7 +31,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libgrpc++1.51 libprotobuf32 libabsl20220623 libpq5 libssl3 \
-      libboost-program-options1.81.0 libcurl4 libargon2-1 \
+      libcurl4 libargon2-1 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 planapi \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
@@ -40,5 +40,7 @@ COPY --from=build /src/build/bin/planapi-fhir /usr/local/bin/planapi-fhir
 # Fail the image build, not the pod, when a library the binary needs is missing.
 RUN if ldd /usr/local/bin/planapi-fhir | grep 'not found'; then exit 1; fi
 USER 10001
+# Every backend listens on 50051 in a container (their different defaults are for one host).
+ENV PLANAPI_GRPC_PORT=50051
 EXPOSE 50051
 ENTRYPOINT ["/usr/local/bin/planapi-fhir"]

@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -110,6 +111,7 @@ struct Server::Impl {
   net::awaitable<void> Session(tcp::socket socket, uint64_t id);
   net::awaitable<Response> CallHandler(Request request);
   net::awaitable<bool> Write(Stream& stream, Response response, bool keep_alive, bool head);
+  net::awaitable<void> Linger(Stream& stream);
 
   void SetIdle(uint64_t id, bool idle) {
     std::lock_guard lock(mu);
@@ -189,6 +191,22 @@ net::awaitable<bool> Server::Impl::Write(Stream& stream, Response response, bool
   co_return !ec;
 }
 
+// After refusing a request whose body is still arriving, reads and drops input for a moment
+// before closing: closing with unread data makes the kernel reset the connection, and the client
+// would lose the error response it has not read yet.
+net::awaitable<void> Server::Impl::Linger(Stream& stream) {
+  stream.next_layer().expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> sink;
+  size_t drained = 0;
+  while (drained < 64 * options.max_header_bytes + options.max_body_bytes) {
+    auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), kTuple);
+    if (ec) {
+      break;
+    }
+    drained += n;
+  }
+}
+
 net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
   std::string remote;
   {
@@ -257,8 +275,11 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
                  hec == net::ssl::error::stream_truncated) {
         break;
       }
-      std::string target = parser.is_header_done() ? std::string(parser.get().target()) : "";
-      co_await Write(stream, handler.EdgeError(status, message, target), false, false);
+      // The request line may be known even when the headers failed (e.g. a too-large length).
+      std::string target(parser.get().target());
+      if (co_await Write(stream, handler.EdgeError(status, message, target), false, false)) {
+        co_await Linger(stream);
+      }
       break;
     }
     const auto& header = parser.get();
@@ -284,8 +305,10 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
       } else if (bec == beast::error::timeout) {
         break;  // closed, as above
       }
-      co_await Write(stream, handler.EdgeError(status, message, std::string(header.target())),
-                     false, false);
+      if (co_await Write(stream, handler.EdgeError(status, message, std::string(header.target())),
+                         false, false)) {
+        co_await Linger(stream);
+      }
       break;
     }
     bhttp::request<bhttp::string_body> req = parser.release();
@@ -317,14 +340,14 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       Handler& handler) {
   auto impl = std::make_unique<Impl>(options, handler);
-  if (absl::Status tls = ConfigureTls(impl->ssl_ctx, options); !tls.ok()) {
-    return tls;
-  }
   boost::system::error_code ec;
   const auto address = net::ip::make_address(options.host, ec);
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("PLANAPI_HTTPS_HOST: '", options.host, "' is not an IP address"));
+  }
+  if (absl::Status tls = ConfigureTls(impl->ssl_ctx, options); !tls.ok()) {
+    return tls;
   }
   tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
   impl->acceptor.open(endpoint.protocol(), ec);

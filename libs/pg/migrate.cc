@@ -29,7 +29,8 @@ absl::StatusOr<int> SchemaVersion(Connection& conn, absl::string_view schema) {
       conn.Exec("SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'schema_migrations'",
                 params));
   if (exists.rows() == 0) {
-    return 0;
+    return absl::FailedPreconditionError(
+        absl::StrCat("schema ", schema, " has never been migrated: run with --migrate"));
   }
   PLANAPI_ASSIGN_OR_RETURN(
       Result r, conn.Exec(absl::StrCat("SELECT coalesce(max(version), 0) FROM ", Quote(schema),
@@ -61,7 +62,7 @@ absl::StatusOr<int> ApplyMigrations(Connection& conn, absl::string_view schema,
         "CREATE SCHEMA IF NOT EXISTS ", q, "; CREATE TABLE IF NOT EXISTS ", q,
         ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
         "applied_at timestamptz NOT NULL DEFAULT now())")));
-    PLANAPI_ASSIGN_OR_RETURN(version, SchemaVersion(c, schema));
+    PLANAPI_ASSIGN_OR_RETURN(version, SchemaVersion(c, schema));  // the table exists now
     const int latest = migrations.empty() ? 0 : migrations.back().version;
     if (version > latest) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -26,7 +26,8 @@ struct Migration {
 absl::StatusOr<int> ApplyMigrations(Connection& conn, absl::string_view schema,
                                     std::span<const Migration> migrations);
 
-// The schema's current version (0 when never migrated).
+// The schema's current version. FAILED_PRECONDITION when it has never been migrated (no
+// bookkeeping table), so a service can tell "empty schema list" from "forgot --migrate".
 absl::StatusOr<int> SchemaVersion(Connection& conn, absl::string_view schema);
 
 }  // namespace planapi::pg

@@ -127,12 +127,19 @@ absl::StatusOr<std::string> Settings::Choice(absl::string_view name, absl::strin
 }
 
 absl::StatusOr<std::string> Settings::RequiredSecret(absl::string_view name) {
-  if (const std::string* v = Lookup(name); v != nullptr && !v->empty()) {
-    return *v;
-  }
   const std::string file_setting = absl::StrCat(name, "-file");
+  const std::string* value = Lookup(name);
   const std::string* path = Lookup(file_setting);
-  if (path == nullptr || path->empty()) {
+  const bool has_value = value != nullptr && !value->empty();
+  const bool has_path = path != nullptr && !path->empty();
+  if (has_value && has_path) {
+    return absl::InvalidArgumentError(absl::StrCat("set only one of ", Describe(name), " and ",
+                                                   Describe(file_setting)));
+  }
+  if (has_value) {
+    return *value;
+  }
+  if (!has_path) {
     return absl::InvalidArgumentError(absl::StrCat(Describe(name), " or ",
                                                    Describe(file_setting), " is required"));
   }
@@ -143,12 +150,12 @@ absl::StatusOr<std::string> Settings::RequiredSecret(absl::string_view name) {
   }
   std::stringstream contents;
   contents << in.rdbuf();
-  std::string value(absl::StripAsciiWhitespace(contents.str()));
-  if (value.empty()) {
+  std::string secret(absl::StripAsciiWhitespace(contents.str()));
+  if (secret.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(Describe(file_setting), ": '", *path, "' is empty"));
   }
-  return value;
+  return secret;
 }
 
 absl::Status Settings::CheckNoUnknownFlags() const {

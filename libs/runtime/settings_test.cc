@@ -57,6 +57,9 @@ TEST_CASE("secrets come from the variable or from the file it names", "[runtime]
   CHECK(*from_file.RequiredSecret("database-url") == "postgresql://db/x");
   Settings direct = Make({"--database-url=postgresql://a/b"}, {});
   CHECK(*direct.RequiredSecret("database-url") == "postgresql://a/b");
+  Settings both = Make({"--database-url=postgresql://a/b"}, {("PLANAPI_DATABASE_URL_FILE=" + path).c_str()});
+  CHECK(both.RequiredSecret("database-url").status().message().find("set only one of") == 0);
+  CHECK(both.CheckNoUnknownFlags().ok());
   Settings missing = Make({"--database-url-file=/nonexistent/x"}, {});
   CHECK(missing.RequiredSecret("database-url").status().message().find("cannot read") !=
         absl::string_view::npos);

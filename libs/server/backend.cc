@@ -132,7 +132,8 @@ int BackendMain(int argc, char** argv, const BackendSpec& spec) {
   runtime::InitLogging(spec.name, config->log_level);
   absl::StatusOr<std::unique_ptr<pg::Pool>> pool = pg::Pool::Create(config->database);
   if (!pool.ok()) {
-    return Fail(spec, 2, pool.status());
+    return Fail(spec, 2,
+                absl::InvalidArgumentError(absl::StrCat("PLANAPI_DATABASE_URL: ", pool.status().message())));
   }
   const int wanted_version = spec.migrations.empty() ? 0 : spec.migrations.back().version;
 

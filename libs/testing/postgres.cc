@@ -74,8 +74,9 @@ std::string Postgres::ConnInfo(const std::string& dbname) const {
 Postgres& Postgres::Shared() {
   // Destroyed at exit, which stops a cluster this process started.
   static std::unique_ptr<Postgres> shared = []() -> std::unique_ptr<Postgres> {
-    if (const char* socket = std::getenv("PLANAPI_TEST_PG_SOCKET");
-        socket != nullptr && std::filesystem::exists(absl::StrCat(socket, "/.s.PGSQL.", kPort))) {
+    const char* env = std::getenv("PLANAPI_TEST_PG_SOCKET");
+    const std::string socket = env != nullptr ? env : PLANAPI_DEFAULT_TEST_PG_SOCKET;
+    if (std::filesystem::exists(absl::StrCat(socket, "/.s.PGSQL.", kPort))) {
       auto p = std::unique_ptr<Postgres>(new Postgres());
       p->socket_dir_ = socket;
       return p;

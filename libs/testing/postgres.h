@@ -1,7 +1,7 @@
 // A real PostgreSQL 15 for tests: a cluster in a temporary folder on a private Unix socket (no TCP
 // port, so nothing clashes with other servers), and a fresh database per test case. When ctest's
-// fixture has started a shared cluster (PLANAPI_TEST_PG_SOCKET names its socket folder), tests use
-// it; otherwise a test process starts its own.
+// fixture has started the shared cluster (its socket folder is compiled in; PLANAPI_TEST_PG_SOCKET
+// overrides it), tests use it; otherwise a test process starts its own.
 #pragma once
 
 #include <memory>

@@ -12,12 +12,12 @@ namespace planapi::testing {
 
 std::string BinDir() {
   const char* dir = std::getenv("PLANAPI_BIN_DIR");
-  return dir != nullptr ? dir : "build/test/bin";
+  return dir != nullptr ? dir : PLANAPI_DEFAULT_BIN_DIR;
 }
 
 std::string SourceDir() {
   const char* dir = std::getenv("PLANAPI_SOURCE_DIR");
-  return dir != nullptr ? dir : ".";
+  return dir != nullptr ? dir : PLANAPI_DEFAULT_SOURCE_DIR;
 }
 
 Service::Service(Process process, int port, std::string log_path, std::unique_ptr<TempDir> dir)

@@ -13,9 +13,9 @@
 
 namespace planapi::testing {
 
-// The folder holding the built executables (PLANAPI_BIN_DIR, set by ctest).
+// The folder holding the built executables (this build's, or PLANAPI_BIN_DIR).
 std::string BinDir();
-// The source tree (PLANAPI_SOURCE_DIR, set by ctest).
+// The source tree (this build's, or PLANAPI_SOURCE_DIR).
 std::string SourceDir();
 
 class Service {

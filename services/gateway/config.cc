@@ -47,15 +47,21 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(runtime::Settings& settings) {
   for (Upstream u : kAllUpstreams) {
     PLANAPI_ASSIGN_OR_RETURN(c.upstreams[u], Address(settings, absl::StrCat(UpstreamName(u), "-addr")));
   }
+  // Empty: absolute URLs are built from each request's Host (fine locally; set it in production).
   PLANAPI_ASSIGN_OR_RETURN(std::string url, settings.String("public-url", ""));
-  if (url.empty()) {
-    url = absl::StrCat("https://localhost:", c.http.port);
+  url = std::string(absl::StripSuffix(url, "/"));
+  if (!url.empty()) {
+    if (!absl::StartsWith(url, "https://") || url.size() <= 8) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("PLANAPI_PUBLIC_URL (--public-url): '", url, "' must be an https:// URL"));
+    }
+    if (url.find_first_of("/?#", 8) != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "PLANAPI_PUBLIC_URL (--public-url): '", url,
+          "' must be scheme and host only (the gateway serves at the root)"));
+    }
   }
-  if (!absl::StartsWith(url, "https://") || url.size() <= 8) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("PLANAPI_PUBLIC_URL (--public-url): '", url, "' must be an https:// URL"));
-  }
-  c.public_url = std::string(absl::StripSuffix(url, "/"));
+  c.public_url = url;
   PLANAPI_ASSIGN_OR_RETURN(int64_t deadline, settings.Int("upstream-deadline-ms", 5000, 10, 600000));
   c.upstream_deadline = std::chrono::milliseconds(deadline);
   PLANAPI_ASSIGN_OR_RETURN(c.hsts_max_age, settings.Int("hsts-max-age", 31536000, 0, 63072000));

@@ -19,7 +19,8 @@ struct GatewayConfig {
   http::ServerOptions http;
   std::string port_file;
   std::map<Upstream, std::string> upstreams;  // host:port of each service
-  std::string public_url;                     // https://host[:port], no trailing slash
+  // https://host[:port], no trailing slash; empty: from each request's Host header.
+  std::string public_url;
   std::chrono::milliseconds upstream_deadline{5000};
   int64_t hsts_max_age = 31536000;
   std::string web_root;  // empty: no static files

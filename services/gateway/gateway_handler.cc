@@ -80,7 +80,20 @@ absl::Status Sanitize(absl::Status status, Upstream upstream) {
 bool IsForwardedHeader(absl::string_view name) {
   return name != "connection" && name != "keep-alive" && name != "transfer-encoding" &&
          name != "upgrade" && name != "te" && name != "proxy-authorization" &&
-         name != "content-length";
+         name != "content-length" && name != "x-forwarded-for";
+}
+
+// A Host header fit to build URLs from: host or IP literal, optional port, nothing else.
+bool IsPlainHost(absl::string_view host) {
+  if (host.empty() || host.size() > 255) {
+    return false;
+  }
+  for (char c : host) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']') {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -148,9 +161,7 @@ void GatewayHandler::Handle(http::Request request, absl::AnyInvocable<void(http:
 
 void GatewayHandler::HandleLocal(const http::Request& request, std::unique_ptr<Context> ctx) {
   if (request.method != "GET" && request.method != "HEAD") {
-    http::Response r = ErrorResponse(false, absl::InvalidArgumentError("use GET"), ctx->request_id);
-    r.status = 405;
-    r.SetHeader("Allow", "GET, HEAD");
+    http::Response r = MethodNotAllowed(false, request.method, "GET, HEAD", ctx->request_id);
     Finish(std::move(ctx), std::move(r));
     return;
   }
@@ -226,9 +237,7 @@ void GatewayHandler::HandleStatic(const http::Request& request, std::unique_ptr<
     return;
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    http::Response r = ErrorResponse(false, absl::InvalidArgumentError("use GET"), ctx->request_id);
-    r.status = 405;
-    r.SetHeader("Allow", "GET, HEAD");
+    http::Response r = MethodNotAllowed(false, request.method, "GET, HEAD", ctx->request_id);
     Finish(std::move(ctx), std::move(r));
     return;
   }
@@ -252,19 +261,13 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     return;
   }
   if (!parse->allowed.empty()) {
-    http::Response r = ErrorResponse(
-        true,
-        absl::InvalidArgumentError(absl::StrCat(request.method, " is not allowed here; use ",
-                                                parse->allowed)),
-        ctx->request_id);
-    r.status = 405;
-    r.SetHeader("Allow", parse->allowed);
+    http::Response r = MethodNotAllowed(true, request.method, parse->allowed, ctx->request_id);
     Finish(std::move(ctx), std::move(r));
     return;
   }
   FhirCall call = std::move(parse->call);
   call.realm = match.route->realm;
-  call.base_url = absl::StrCat(config_.public_url, match.route->prefix);
+  call.base_url = absl::StrCat(PublicUrl(request), match.route->prefix);
   const Upstream upstream = match.route->upstream;
   const rpc::CallInfo info = CallInfoOf(*ctx);
   upstreams_.Fhir(upstream, std::move(call), info,
@@ -296,12 +299,13 @@ void GatewayHandler::HandleWeb(http::Request request, const RouteMatch& match,
                .query = std::move(request.query),
                .body = std::move(request.body),
                .realm = match.route->realm,
-               .base_url = config_.public_url};
+               .base_url = PublicUrl(request)};
   for (auto& [name, value] : request.headers) {
     if (IsForwardedHeader(name)) {
       call.headers.emplace_back(std::move(name), std::move(value));
     }
   }
+  // The client's own X-Forwarded-For is dropped above: services see only the address we saw.
   call.headers.emplace_back("x-forwarded-for", request.remote_address);
   const Upstream upstream = match.route->upstream;
   const rpc::CallInfo info = CallInfoOf(*ctx);
@@ -319,16 +323,35 @@ void GatewayHandler::HandleWeb(http::Request request, const RouteMatch& match,
                  });
 }
 
+std::string GatewayHandler::PublicUrl(const http::Request& request) const {
+  if (!config_.public_url.empty()) {
+    return config_.public_url;
+  }
+  const absl::string_view host = request.Header("host").value_or("");
+  return IsPlainHost(host) ? absl::StrCat("https://", host) : "https://localhost";
+}
+
+http::Response GatewayHandler::MethodNotAllowed(bool fhir, absl::string_view method,
+                                                absl::string_view allowed,
+                                                absl::string_view request_id) const {
+  http::Response r = ErrorResponse(
+      fhir, absl::InvalidArgumentError(absl::StrCat(method, " is not allowed here; use ", allowed)),
+      request_id, 405);
+  r.SetHeader("Allow", std::string(allowed));
+  return r;
+}
+
 http::Response GatewayHandler::ErrorResponse(bool fhir, const absl::Status& status,
-                                             absl::string_view request_id) const {
+                                             absl::string_view request_id,
+                                             int http_status) const {
   http::Response r;
   if (fhir) {
     fhir::HttpError e = fhir::ToHttpError(status, request_id);
-    r.status = e.http_status;
+    r.status = http_status != 0 ? http_status : e.http_status;
     r.body = std::move(e.body);
     r.SetHeader("Content-Type", kFhirJson);
   } else {
-    r.status = fhir::HttpStatusOf(status);
+    r.status = http_status != 0 ? http_status : fhir::HttpStatusOf(status);
     const bool hide = r.status == 500;
     json::Writer w;
     w.StartObject()
@@ -398,8 +421,7 @@ http::Response GatewayHandler::EdgeError(int status, absl::string_view message,
                        ? status::WithIssue(absl::InvalidArgumentError(message),
                                            status::IssueType::kTooLong)
                        : absl::InvalidArgumentError(message);
-  http::Response r = ErrorResponse(ctx->fhir_errors, s, ctx->request_id);
-  r.status = status;
+  http::Response r = ErrorResponse(ctx->fhir_errors, s, ctx->request_id, status);
   http::Response out;
   ctx->done = [&out](http::Response resp) { out = std::move(resp); };
   Finish(std::move(ctx), std::move(r));

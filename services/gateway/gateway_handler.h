@@ -1,6 +1,6 @@
 // Routes, checks and forwards one HTTPS request; renders every error in the format of the route's
 // audience (OperationOutcome on FHIR bases, problem+json elsewhere); adds the request id and the
-// security headers to every answer; counts it in the metrics. The pipeline is plain code over
+// security headers to every answer; counts it in the metrics (and logs server errors). The pipeline is plain code over
 // immutable configuration and interfaces, so it is unit-tested without sockets or services.
 // Thread-safe. Dependencies are owned by main() and outlive the handler.
 #pragma once
@@ -47,8 +47,14 @@ class GatewayHandler final : public http::Handler {
   // Completes the request: common headers, metrics, log.
   void Finish(std::unique_ptr<Context> ctx, http::Response response);
   void FinishError(std::unique_ptr<Context> ctx, const absl::Status& status);
-  http::Response ErrorResponse(bool fhir, const absl::Status& status,
-                               absl::string_view request_id) const;
+  // The error as the route's audience reads it; `http_status` overrides the status mapped from
+  // the code (405, 413, 431 have no canonical code of their own).
+  http::Response ErrorResponse(bool fhir, const absl::Status& status, absl::string_view request_id,
+                               int http_status = 0) const;
+  http::Response MethodNotAllowed(bool fhir, absl::string_view method, absl::string_view allowed,
+                                  absl::string_view request_id) const;
+  // The public base URL: configured, else https:// and the request's Host.
+  std::string PublicUrl(const http::Request& request) const;
   rpc::CallInfo CallInfoOf(const Context& ctx) const;
 
   const GatewayConfig& config_;

@@ -181,6 +181,41 @@ TEST_CASE("portal and auth routes forward as web calls; their errors are problem
   CHECK(f.upstreams.web_calls.back().first == Upstream::kRegistry);
 }
 
+TEST_CASE("without a configured public URL, absolute URLs follow a plain Host", "[gateway]") {
+  Fixture f;
+  f.config.public_url = "";
+  f.Get("/fhir/r4/metadata", {{"host", "localhost:9443"}});
+  f.Get("/fhir/r4/metadata", {{"host", "evil.example/<script>"}});
+  REQUIRE(f.upstreams.fhir_calls.size() == 2);
+  CHECK(f.upstreams.fhir_calls[0].second.base_url == "https://localhost:9443/fhir/r4");
+  CHECK(f.upstreams.fhir_calls[1].second.base_url == "https://localhost/fhir/r4");
+}
+
+TEST_CASE("services see the peer address, never the client's X-Forwarded-For", "[gateway]") {
+  Fixture f;
+  f.Run({.method = "GET", .target = "/portal/x", .headers = {{"x-forwarded-for", "6.6.6.6"}},
+         .remote_address = "10.1.2.3"});
+  REQUIRE(f.upstreams.web_calls.size() == 1);
+  int seen = 0;
+  for (const auto& [name, value] : f.upstreams.web_calls[0].second.headers) {
+    if (name == "x-forwarded-for") {
+      ++seen;
+      CHECK(value == "10.1.2.3");
+    }
+  }
+  CHECK(seen == 1);
+}
+
+TEST_CASE("problem bodies carry the status actually sent", "[gateway]") {
+  Fixture f;
+  http::Response r = f.Run({.method = "POST", .target = "/metrics"});
+  CHECK(r.status == 405);
+  auto doc = json::Parse(r.body);
+  REQUIRE(doc.ok());
+  CHECK(json::GetInt(*doc, "status") == 405);
+  CHECK(json::GetString(*doc, "title") == "Method Not Allowed");
+}
+
 TEST_CASE("readyz names the services that are not serving", "[gateway]") {
   Fixture f;
   CHECK(f.Get("/readyz").status == 200);

@@ -309,7 +309,7 @@ await check('every Deployment has liveness and readiness probes of the right kin
           continue;
         }
         if (svc === 'gateway') {
-          const want = p === 'livenessProbe' ? '/healthz' : '/readyz';
+          const want = '/healthz';  // readiness too: /readyz fails whenever one backend is down
           const g = probe.httpGet ?? {};
           if (g.path !== want || g.scheme !== 'HTTPS' || !(g.port === 8443 || g.port === 'https')) {
             problems.push(`${id(d)}: ${p} is not GET ${want} over HTTPS on 8443: ${JSON.stringify(probe)}`);
@@ -401,7 +401,14 @@ await check('gateway: TLS Secret mounted, cert/key files from it, backend addres
   }
   for (const svc of BACKENDS) {
     const addr = env[`PLANAPI_${svc.toUpperCase()}_ADDR`];
-    const [host, port] = String(addr).split(':');
+    // dns:///<service>:50051: gRPC's DNS resolver, so that round_robin sees every pod behind
+    // the (headless) Service.
+    const m = /^dns:\/\/\/([a-z0-9]([-a-z0-9]*[a-z0-9])?):([0-9]+)$/.exec(String(addr));
+    if (!m) {
+      problems.push(`PLANAPI_${svc.toUpperCase()}_ADDR=${addr} is not dns:///<service>:<port>`);
+      continue;
+    }
+    const [, host, , port] = m;
     const s = find('Service', host);
     const bd = deploymentOf(svc);
     if (port !== '50051' || !s) problems.push(`PLANAPI_${svc.toUpperCase()}_ADDR=${addr} names no rendered Service on 50051`);
@@ -427,6 +434,38 @@ await check('every Deployment has a Service selecting its pods, on a port its co
     }
     const wantType = svc === 'gateway' ? P.gatewayServiceType : 'ClusterIP';
     if ((s.spec.type ?? 'ClusterIP') !== wantType) problems.push(`${id(s)} is ${s.spec.type}, expected ${wantType}`);
+  }
+  return problems;
+});
+
+await check('backend Services are headless (every pod for the gateway\'s round_robin); the gateway\'s is not', () => {
+  const problems = [];
+  for (const svc of SERVICES) {
+    const d = deploymentOf(svc);
+    if (!d) {
+      problems.push(`no ${svc} Deployment`);
+      continue;
+    }
+    const ss = ofKind('Service').filter((s) => s.spec?.selector && selectorMatches({ matchLabels: s.spec.selector }, podLabels(d)));
+    if (ss.length !== 1) {
+      problems.push(`${id(d)} is selected by ${ss.length} Services`);
+      continue;
+    }
+    const s = ss[0];
+    const headless = s.spec.clusterIP === 'None';
+    if (svc === 'gateway') {
+      if (headless || (s.spec.clusterIPs ?? []).includes('None')) problems.push(`${id(s)} is headless: the gateway needs a virtual IP (Ingress, LoadBalancer, port-forward)`);
+      continue;
+    }
+    if (!headless) problems.push(`${id(s)}: clusterIP is ${JSON.stringify(s.spec.clusterIP)}, not None: each gateway would pin its calls to one ${svc} pod`);
+    if ((s.spec.type ?? 'ClusterIP') !== 'ClusterIP') problems.push(`${id(s)}: type ${s.spec.type} cannot be headless`);
+    if (s.spec.publishNotReadyAddresses) problems.push(`${id(s)}: publishes pods that are not ready (NOT_SERVING) to the gateway`);
+    // Clients of a headless Service connect to the pods directly: the Service port must be the
+    // port the container listens on, since no targetPort translation happens.
+    const containerPorts = (mainContainer(d).ports ?? []).map((p) => p.containerPort);
+    for (const p of s.spec.ports ?? []) {
+      if (!containerPorts.includes(p.port)) problems.push(`${id(s)}: port ${p.port} is not a container port of ${id(d)} (headless: no port translation)`);
+    }
   }
   return problems;
 });

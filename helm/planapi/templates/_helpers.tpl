@@ -205,8 +205,10 @@ PLANAPI_HTTPS_HOST: "0.0.0.0"
 PLANAPI_HTTPS_PORT: "8443"
 PLANAPI_TLS_CERT_FILE: {{ printf "%s/tls.crt" (include "planapi.tlsMountDir" .) | quote }}
 PLANAPI_TLS_KEY_FILE: {{ printf "%s/tls.key" (include "planapi.tlsMountDir" .) | quote }}
+{{- /* dns:/// names gRPC's DNS resolver: with the backends' headless Services it yields every
+     ready pod, and the gateway balances over them (round_robin). */}}
 {{- range $b := splitList " " (include "planapi.backends" $root) }}
-PLANAPI_{{ upper $b }}_ADDR: {{ printf "%s:50051" (include "planapi.componentName" (dict "root" $root "component" $b)) | quote }}
+PLANAPI_{{ upper $b }}_ADDR: {{ printf "dns:///%s:50051" (include "planapi.componentName" (dict "root" $root "component" $b)) | quote }}
 {{- end }}
 PLANAPI_PUBLIC_URL: {{ $root.Values.gateway.publicUrl | trimSuffix "/" | quote }}
 PLANAPI_MAX_BODY_BYTES: {{ $cfg.maxBodyBytes | int64 | quote }}
