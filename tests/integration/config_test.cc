@@ -96,7 +96,7 @@ TEST_CASE("the gateway refuses bad configuration with exit code 2", "[integratio
   }
 }
 
-TEST_CASE("--migrate applies a service's schema and can run again", "[integration]") {
+TEST_CASE("migrate mode applies a service's schema and can run again", "[integration]") {
   testing::Database db = testing::Postgres::Shared().CreateDatabase();
   const std::map<std::string, std::string> env = {{"PLANAPI_DATABASE_URL", db.conninfo()}};
   for (int round = 0; round < 2; ++round) {
