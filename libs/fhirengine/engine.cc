@@ -22,14 +22,26 @@ bool IsValidId(absl::string_view id) {
 Engine::Engine(EngineConfig config) : config_(std::move(config)) {}
 
 ResourceResult Engine::Capabilities(const Context& context) const {
-  const std::string date =
-      absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
-  return {.json = fhir::CapabilityStatementJson({.name = config_.name,
-                                                 .software_version = PLANAPI_VERSION,
-                                                 .base_url = context.base_url,
-                                                 .types = config_.types,
-                                                 .type_interactions = {}},
-                                                date)};
+  const std::string date = absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = capabilities_.find(context.base_url);
+        it != capabilities_.end() && it->second.date == date) {
+      return {.json = it->second.json};
+    }
+  }
+  std::string json = fhir::CapabilityStatementJson({.name = config_.name,
+                                                    .software_version = PLANAPI_VERSION,
+                                                    .base_url = context.base_url,
+                                                    .types = config_.types,
+                                                    .type_interactions = {}},
+                                                   date);
+  absl::MutexLock lock(&mu_);
+  if (capabilities_.size() >= 16) {
+    capabilities_.clear();
+  }
+  capabilities_[context.base_url] = {date, json};
+  return {.json = std::move(json)};
 }
 
 absl::Status Engine::CheckType(absl::string_view type) const {

@@ -4,13 +4,16 @@
 // search arrive with the Patient Access issue, in this same library.
 #pragma once
 
+#include <map>
 #include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace planapi::fhirengine {
 
@@ -29,7 +32,7 @@ struct ResourceResult {
   std::string last_updated;
 };
 
-// Thread-safe: immutable after construction.
+// Thread-safe: immutable after construction but for a small cache of CapabilityStatements.
 class Engine {
  public:
   explicit Engine(EngineConfig config);
@@ -49,6 +52,14 @@ class Engine {
  private:
   absl::Status CheckType(absl::string_view type) const;
   const EngineConfig config_;
+  // CapabilityStatement text by base URL, rebuilt when the date changes. Bounded: base URLs may
+  // come from clients' Host headers.
+  struct CachedStatement {
+    std::string date;
+    std::string json;
+  };
+  mutable absl::Mutex mu_;
+  mutable std::map<std::string, CachedStatement, std::less<>> capabilities_ ABSL_GUARDED_BY(mu_);
 };
 
 // Whether `id` is a valid FHIR logical id: [A-Za-z0-9\-\.]{1,64}.

@@ -79,7 +79,21 @@ using Stream = beast::ssl_stream<beast::tcp_stream>;
 
 struct Server::Impl {
   Impl(const ServerOptions& o, Handler& h)
-      : options(o), handler(h), ssl_ctx(ssl::context::tls_server), acceptor(ioc) {}
+      : options(o),
+        handler(h),
+        contexts(MakeContexts(std::max(1, o.io_threads))),
+        ssl_ctx(ssl::context::tls_server),
+        acceptor(*contexts[0]) {}
+
+  // One io_context per thread, each connection owned by one of them: a connection's work never
+  // hops threads, so there are no strands and no cross-thread wake-ups on the request path.
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < n; ++i) {
+      out.push_back(std::make_unique<net::io_context>(1));
+    }
+    return out;
+  }
 
   const ServerOptions options;
   Handler& handler;
@@ -98,10 +112,11 @@ struct Server::Impl {
   uint64_t next_id = 0;
   std::atomic<bool> stopping{false};
   bool stopped = false;
-  // Handler calls not yet answered; their answers post to the io_context, which must outlive them.
+  // Handler calls not yet answered; their answers post to an io_context, which must outlive them.
   std::atomic<int> pending_answers{0};
 
-  net::io_context ioc;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  size_t next_context = 0;  // used by the accept loop only
   ssl::context ssl_ctx;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
@@ -130,7 +145,8 @@ struct Server::Impl {
 
 net::awaitable<void> Server::Impl::Accept() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
+    net::io_context& target = *contexts[next_context++ % contexts.size()];
+    auto [ec, socket] = co_await acceptor.async_accept(target, kTuple);
     if (ec) {
       if (stopping || ec == net::error::operation_aborted) {
         co_return;
@@ -150,7 +166,7 @@ net::awaitable<void> Server::Impl::Accept() {
 
 net::awaitable<Response> Server::Impl::CallHandler(Request request) {
   // Suspends the session until the handler answers, possibly from a gRPC thread; the answer is
-  // posted back to the session's strand. The work guard keeps the io_context running meanwhile.
+  // posted back to the session's io_context. The work guard keeps the io_context running meanwhile.
   co_return co_await net::async_initiate<decltype(net::use_awaitable), void(Response)>(
       [this](auto completion, Request req) {
         auto executor = net::get_associated_executor(completion);
@@ -364,8 +380,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   impl->port = impl->acceptor.local_endpoint().port();
   net::co_spawn(impl->acceptor.get_executor(), impl->Accept(), net::detached);
-  for (int i = 0; i < std::max(1, options.io_threads); ++i) {
-    impl->threads.emplace_back([io = &impl->ioc] { io->run(); });
+  for (auto& context : impl->contexts) {
+    impl->threads.emplace_back([io = context.get()] {
+      // Idle contexts must not return from run() before the first connection arrives.
+      auto work = net::make_work_guard(*io);
+      io->run();
+    });
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -402,7 +422,9 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     }
     s.drained.wait_for(lock, grace, [&s] { return s.conns.empty(); });
   }
-  s.ioc.stop();
+  for (auto& context : s.contexts) {
+    context->stop();
+  }
   for (std::thread& t : s.threads) {
     t.join();
   }
