@@ -1,5 +1,6 @@
 #include "libs/fhirengine/fhir_grpc_service.h"
 
+#include "libs/rpc/metadata.h"
 #include "libs/rpc/status.h"
 #include "planapi/fhir/v1/fhir_service.grpc.pb.h"
 
@@ -10,7 +11,9 @@ namespace pb = planapi::fhir::v1;
 
 Context ContextOf(const pb::RequestContext& in) { return Context{.base_url = in.base_url()}; }
 
-grpc::Status Answer(const absl::StatusOr<ResourceResult>& result, pb::ResourceResponse* out) {
+grpc::Status Answer(const grpc::ServerContext& context, absl::string_view method,
+                    const absl::StatusOr<ResourceResult>& result, pb::ResourceResponse* out) {
+  rpc::LogCallOutcome(context, method, result.status());
   if (!result.ok()) {
     return rpc::ToGrpcStatus(result.status());
   }
@@ -24,23 +27,25 @@ class FhirGrpcService final : public pb::Fhir::Service {
  public:
   explicit FhirGrpcService(std::unique_ptr<const Engine> engine) : engine_(std::move(engine)) {}
 
-  grpc::Status Capabilities(grpc::ServerContext*, const pb::CapabilitiesRequest* in,
+  grpc::Status Capabilities(grpc::ServerContext* context, const pb::CapabilitiesRequest* in,
                             pb::ResourceResponse* out) override {
-    return Answer(engine_->Capabilities(ContextOf(in->context())), out);
+    return Answer(*context, "Capabilities", engine_->Capabilities(ContextOf(in->context())), out);
   }
 
-  grpc::Status Read(grpc::ServerContext*, const pb::ReadRequest* in,
+  grpc::Status Read(grpc::ServerContext* context, const pb::ReadRequest* in,
                     pb::ResourceResponse* out) override {
-    return Answer(engine_->Read(ContextOf(in->context()), in->type(), in->id()), out);
+    return Answer(*context, "Read",
+                  engine_->Read(ContextOf(in->context()), in->type(), in->id()), out);
   }
 
-  grpc::Status Search(grpc::ServerContext*, const pb::SearchRequest* in,
+  grpc::Status Search(grpc::ServerContext* context, const pb::SearchRequest* in,
                       pb::ResourceResponse* out) override {
     std::vector<std::pair<std::string, std::string>> params;
     for (const auto& p : in->params()) {
       params.emplace_back(p.name(), p.value());
     }
-    return Answer(engine_->Search(ContextOf(in->context()), in->type(), params), out);
+    return Answer(*context, "Search",
+                  engine_->Search(ContextOf(in->context()), in->type(), params), out);
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <random>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -149,6 +150,30 @@ TEST_CASE("garbage gets 400", "[http]") {
   raw.Write("HELLO THERE\r\n\r\n");
   CHECK(raw.ReadAll().rfind("HTTP/1.1 400", 0) == 0);
   CHECK(f.handler.edge_errors == 1);
+}
+
+TEST_CASE("random bytes never crash the server or reach the handler", "[http]") {
+  Fixture f;
+  std::mt19937 rng(20261129);  // fixed seed: the same inputs every run
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::uniform_int_distribution<int> length(1, 3000);
+  for (int i = 0; i < 40; ++i) {
+    RawTls raw(f.server->port());
+    std::string junk(static_cast<size_t>(length(rng)), '\0');
+    for (char& c : junk) {
+      c = static_cast<char>(byte(rng));
+    }
+    // Half start like a request, so the parser gets past the request line.
+    if (i % 2 == 0) {
+      junk = "GET /x HTTP/1.1\r\n" + junk;
+    }
+    raw.Write(junk + "\r\n\r\n");
+    const std::string reply = raw.ReadAll();
+    CHECK((reply.empty() || reply.rfind("HTTP/1.1 4", 0) == 0));
+  }
+  CHECK(f.handler.calls == 0);
+  testing::HttpsClient client(f.base(), f.ca());
+  CHECK(client.Get("/still-alive").status == 200);
 }
 
 TEST_CASE("idle keep-alive connections are closed after the idle timeout", "[http]") {

@@ -9,6 +9,9 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
 namespace planapi::rpc {
 
 inline constexpr char kRequestIdKey[] = "x-request-id";
@@ -25,5 +28,10 @@ void PrepareClientContext(grpc::ClientContext& context, const CallInfo& info);
 
 // The request id of an incoming call; empty when the caller sent none.
 std::string RequestIdOf(const grpc::ServerContext& context);
+
+// Logs how a call ended, with its request id: server faults (INTERNAL, UNKNOWN, DATA_LOSS,
+// UNAVAILABLE, DEADLINE_EXCEEDED) as errors, everything else at debug level.
+void LogCallOutcome(const grpc::ServerContext& context, absl::string_view method,
+                    const absl::Status& status);
 
 }  // namespace planapi::rpc

@@ -52,6 +52,8 @@ class WebServiceImpl final : public planapi::common::v1::Web::Service {
       request.headers.emplace(absl::AsciiStrToLower(h.name()), h.value());
     }
     absl::StatusOr<WebResponse> response = DispatchWeb(routes_, request);
+    rpc::LogCallOutcome(*context, absl::StrCat("Web ", request.method, " ", request.path),
+                        response.status());
     if (!response.ok()) {
       return rpc::ToGrpcStatus(response.status());
     }

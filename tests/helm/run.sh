@@ -132,6 +132,7 @@ must_fail 'non-integer replicas' 'replicas' --set-string fhir.replicas=lots
 must_fail 'missing database URL' 'external' --set postgresql.external.url=
 must_fail 'unknown log level' 'logLevel' --set logLevel=verbose
 must_fail 'http public URL' 'publicUrl' --set gateway.publicUrl=http://api.example.com
+must_fail 'public URL with a path' 'publicUrl' --set gateway.publicUrl=https://api.example.com/fhir
 must_fail 'unknown service type' 'type' --set gateway.service.type=ExternalName
 must_fail 'misspelt key' 'autoscalling|additional' --set auth.autoscalling.enabled=false
 must_fail 'missing resource limits' 'limits' --set gateway.resources.limits=null
