@@ -19,6 +19,8 @@
 #include <boost/beast/ssl.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <tuple>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -75,7 +77,39 @@ absl::Status ConfigureTls(ssl::context& ctx, const ServerOptions& options) {
 
 using Stream = beast::ssl_stream<beast::tcp_stream>;
 
+bool HasLineBreak(absl::string_view s) { return s.find_first_of("\r\n") != absl::string_view::npos; }
+
 }  // namespace
+
+std::string SerializeResponse(const Response& response, bool keep_alive, bool head) {
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
+  std::string out;
+  out.reserve(256 + response.body.size());
+  absl::StrAppend(&out, "HTTP/1.1 ", response.status, " ",
+                  absl::string_view(reason.data(), reason.size()), "\r\n");
+  for (const auto& [name, value] : response.headers) {
+    // A header that could split the response is dropped, never sent.
+    if (name.empty() || HasLineBreak(name) || HasLineBreak(value) ||
+        absl::EqualsIgnoreCase(name, "content-length") || absl::EqualsIgnoreCase(name, "connection") ||
+        absl::EqualsIgnoreCase(name, "transfer-encoding")) {
+      continue;
+    }
+    absl::StrAppend(&out, name, ": ", value, "\r\n");
+  }
+  if (!keep_alive) {
+    out += "Connection: close\r\n";
+  }
+  // 1xx, 204 and 304 carry no body and no length.
+  const bool bodiless = response.status < 200 || response.status == 204 || response.status == 304;
+  if (!bodiless) {
+    absl::StrAppend(&out, "Content-Length: ", response.body.size(), "\r\n");
+  }
+  out += "\r\n";
+  if (!head && !bodiless) {
+    out += response.body;
+  }
+  return out;
+}
 
 struct Server::Impl {
   Impl(const ServerOptions& o, Handler& h)
@@ -165,45 +199,70 @@ net::awaitable<void> Server::Impl::Accept() {
 }
 
 net::awaitable<Response> Server::Impl::CallHandler(Request request) {
-  // Suspends the session until the handler answers, possibly from a gRPC thread; the answer is
-  // posted back to the session's io_context. The work guard keeps the io_context running meanwhile.
-  co_return co_await net::async_initiate<decltype(net::use_awaitable), void(Response)>(
-      [this](auto completion, Request req) {
+  // The handler answers either before Handle returns (local routes) or later from another thread
+  // (a gRPC callback). The first case continues at once; the second suspends the session until
+  // the answer is posted back to its io_context. `state` arbitrates between the two.
+  struct State {
+    std::mutex mu;
+    std::optional<Response> answer;                  // arrived with no one waiting yet
+    absl::AnyInvocable<void(Response)> resume;       // set once the session waits
+  };
+  auto state = std::make_shared<State>();
+  ++pending_answers;
+  handler.Handle(std::move(request), [this, state](Response r) mutable {
+    std::unique_lock lock(state->mu);
+    if (!state->resume) {
+      state->answer = std::move(r);
+      lock.unlock();
+      --pending_answers;
+      return;
+    }
+    auto resume = std::move(state->resume);
+    lock.unlock();
+    resume(std::move(r));
+    --pending_answers;
+  });
+  {
+    std::lock_guard lock(state->mu);
+    if (state->answer.has_value()) {
+      co_return *std::move(state->answer);
+    }
+  }
+  // The initiation borrows `state` (the frame keeps it alive), and the result goes through a
+  // named local: g++ 12 mis-destroys captures of temporaries in `co_return co_await f(lambda)`.
+  State* const shared = state.get();
+  auto initiation = [shared](auto completion) {
         auto executor = net::get_associated_executor(completion);
         auto work = net::make_work_guard(executor);
-        ++pending_answers;
-        handler.Handle(std::move(req), [this, completion = std::move(completion),
-                                        work = std::move(work)](Response r) mutable {
+        auto resume = [completion = std::move(completion),
+                       work = std::move(work)](Response r) mutable {
           auto ex = work.get_executor();
           net::post(ex, [completion = std::move(completion), r = std::move(r)]() mutable {
             std::move(completion)(std::move(r));
           });
           work.reset();
-          --pending_answers;
-        });
-      },
-      net::use_awaitable, std::move(request));
+        };
+        std::unique_lock lock(shared->mu);
+        if (shared->answer.has_value()) {  // answered between the check above and now
+          Response r = *std::move(shared->answer);
+          lock.unlock();
+          resume(std::move(r));
+          return;
+        }
+        shared->resume = std::move(resume);
+  };
+  Response response = co_await net::async_initiate<decltype(net::use_awaitable), void(Response)>(
+      std::move(initiation), net::use_awaitable);
+  co_return response;
 }
 
 net::awaitable<bool> Server::Impl::Write(Stream& stream, Response response, bool keep_alive,
                                          bool head) {
-  bhttp::response<bhttp::string_body> res;
-  res.version(11);
-  res.result(static_cast<unsigned>(response.status));
-  for (auto& [name, value] : response.headers) {
-    res.insert(name, value);
-  }
-  res.keep_alive(keep_alive);
-  res.body() = std::move(response.body);
-  res.prepare_payload();
+  // One contiguous buffer: the TLS layer then sends the whole answer as one record in one
+  // write, where Beast's serializer would hand it header and body separately.
+  std::string out = SerializeResponse(response, keep_alive, head);
   stream.next_layer().expires_after(options.write_timeout);
-  if (head) {
-    // HEAD: the headers of the GET, no body.
-    bhttp::response_serializer<bhttp::string_body> sr(res);
-    auto [ec, n] = co_await bhttp::async_write_header(stream, sr, kTuple);
-    co_return !ec;
-  }
-  auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+  auto [ec, n] = co_await net::async_write(stream, net::buffer(out), kTuple);
   co_return !ec;
 }
 
@@ -293,7 +352,8 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
       }
       // The request line may be known even when the headers failed (e.g. a too-large length).
       std::string target(parser.get().target());
-      if (co_await Write(stream, handler.EdgeError(status, message, target), false, false)) {
+      Response refusal = handler.EdgeError(status, message, target);
+      if (co_await Write(stream, std::move(refusal), false, false)) {
         co_await Linger(stream);
       }
       break;
@@ -311,7 +371,9 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
       }
     }
     stream.next_layer().expires_after(options.body_timeout);
-    auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    auto [bec, bn] = parser.is_done()
+                         ? std::tuple<boost::system::error_code, size_t>{}
+                         : co_await bhttp::async_read(stream, buffer, parser, kTuple);
     if (bec) {
       int status = 400;
       std::string message = absl::StrCat("malformed request body: ", bec.message());
@@ -321,8 +383,8 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
       } else if (bec == beast::error::timeout) {
         break;  // closed, as above
       }
-      if (co_await Write(stream, handler.EdgeError(status, message, std::string(header.target())),
-                         false, false)) {
+      Response refusal = handler.EdgeError(status, message, std::string(header.target()));
+      if (co_await Write(stream, std::move(refusal), false, false)) {
         co_await Linger(stream);
       }
       break;

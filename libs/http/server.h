@@ -46,6 +46,11 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30000};
 };
 
+// The bytes of an HTTP/1.1 response: status line, headers (any with a line break, and framing
+// headers the server owns, are dropped), Content-Length, Connection: close when not keeping the
+// connection, and the body unless `head` or the status has none. Exposed for tests.
+std::string SerializeResponse(const Response& response, bool keep_alive, bool head);
+
 class Server {
  public:
   // Loads the certificate and key (INVALID_ARGUMENT naming the file on failure), binds

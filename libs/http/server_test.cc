@@ -194,6 +194,20 @@ TEST_CASE("shutdown closes idle connections and refuses new ones", "[http]") {
   CHECK(late.Get("/").status == 0);
 }
 
+TEST_CASE("responses serialise with one length and no injected headers", "[http]") {
+  Response r{.status = 200, .body = "hello"};
+  r.SetHeader("Content-Type", "text/plain");
+  r.SetHeader("X-Evil", "a\r\nSet-Cookie: pwned=1");
+  r.SetHeader("Content-Length", "999");
+  CHECK(SerializeResponse(r, true, false) ==
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello");
+  CHECK(SerializeResponse(r, false, true) ==
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+        "Content-Length: 5\r\n\r\n");
+  Response not_modified{.status = 304, .body = "ignored"};
+  CHECK(SerializeResponse(not_modified, true, false) == "HTTP/1.1 304 Not Modified\r\n\r\n");
+}
+
 TEST_CASE("a missing certificate is a configuration error naming the setting", "[http]") {
   EchoHandler handler;
   auto s = Server::Start({.port = 0, .cert_file = "/nonexistent.pem", .key_file = "/x"}, handler);
