@@ -265,6 +265,23 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     Finish(std::move(ctx), std::move(r));
     return;
   }
+  // Deny by default: member data needs a verified access token, and this gateway verifies none
+  // yet (the SMART authorization server comes next), so no request reaches member data.
+  if (match.route->access == Access::kMemberData &&
+      parse->call.interaction != FhirInteraction::kCapabilities) {
+    const bool has_token = absl::StartsWithIgnoreCase(
+        request.Header("authorization").value_or(""), "Bearer ");
+    http::Response r = ErrorResponse(
+        true,
+        absl::UnauthenticatedError(has_token ? "the access token is not valid here"
+                                             : "this request needs a Bearer access token"),
+        ctx->request_id);
+    r.SetHeader("WWW-Authenticate",
+                has_token ? R"(Bearer realm="planapi", error="invalid_token")"
+                          : R"(Bearer realm="planapi")");
+    Finish(std::move(ctx), std::move(r));
+    return;
+  }
   FhirCall call = std::move(parse->call);
   call.realm = match.route->realm;
   call.base_url = absl::StrCat(PublicUrl(request), match.route->prefix);

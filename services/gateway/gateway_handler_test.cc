@@ -129,22 +129,39 @@ TEST_CASE("errors on FHIR bases are OperationOutcomes with the mapped status", "
   CHECK(IssueCode(wrong) == "invalid");
 
   f.upstreams.fhir_result = absl::UnavailableError("failed to connect to all addresses; ipv4:10.0.0.1");
-  http::Response down = f.Get("/fhir/r4/Patient/1");
+  http::Response down = f.Get("/directory/r4/Location/1");
   CHECK(down.status == 503);
   CHECK(IssueCode(down) == "transient");
   CHECK(down.body.find("10.0.0.1") == std::string::npos);
   CHECK(HeaderOf(down, "Retry-After") == "1");
 
   f.upstreams.fhir_result = absl::InternalError("stack trace here");
-  http::Response internal = f.Get("/fhir/r4/Patient/1");
+  http::Response internal = f.Get("/directory/r4/Location/1");
   CHECK(internal.status == 500);
   CHECK(internal.body.find("stack trace") == std::string::npos);
+}
+
+TEST_CASE("member data is refused without a verified token and never reaches fhir", "[gateway]") {
+  Fixture f;
+  http::Response anonymous = f.Get("/fhir/r4/Patient/1");
+  CHECK(anonymous.status == 401);
+  CHECK(IssueCode(anonymous) == "login");
+  CHECK(HeaderOf(anonymous, "WWW-Authenticate") == R"(Bearer realm="planapi")");
+  http::Response bearer = f.Get("/sandbox/fhir/r4/Observation?patient=1",
+                                {{"authorization", "Bearer made-up"}});
+  CHECK(bearer.status == 401);
+  CHECK(HeaderOf(bearer, "WWW-Authenticate") == R"(Bearer realm="planapi", error="invalid_token")");
+  CHECK(f.upstreams.fhir_calls.empty());
+  // The CapabilityStatement and the Provider Directory stay public.
+  CHECK(f.Get("/fhir/r4/metadata").status == 200);
+  CHECK(f.Get("/directory/r4/Practitioner?name=x").status == 200);
+  CHECK(f.upstreams.fhir_calls.size() == 2);
 }
 
 TEST_CASE("POST _search takes parameters from a form body", "[gateway]") {
   Fixture f;
   http::Response r = f.Run({.method = "POST",
-                            .target = "/fhir/r4/Observation/_search?patient=1",
+                            .target = "/directory/r4/Location/_search?address-city=Boston",
                             .headers = {{"content-type", "application/x-www-form-urlencoded"}},
                             .body = "code=a%7Cb&date=ge2020"});
   CHECK(r.status == 200);
@@ -152,7 +169,7 @@ TEST_CASE("POST _search takes parameters from a form body", "[gateway]") {
   const auto& params = f.upstreams.fhir_calls[0].second.params;
   REQUIRE(params.size() == 3);
   CHECK(params[1].second == "a|b");
-  CHECK(f.Run({.method = "POST", .target = "/fhir/r4/Observation/_search", .body = "x=1"}).status ==
+  CHECK(f.Run({.method = "POST", .target = "/directory/r4/Location/_search", .body = "x=1"}).status ==
         400);
 }
 

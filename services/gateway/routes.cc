@@ -8,17 +8,22 @@ namespace {
 
 // Longer prefixes first where one contains another.
 constexpr Route kRoutes[] = {
-    {"/healthz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone},
-    {"/readyz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone},
-    {"/metrics", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone},
-    {"/fhir/r4", "fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kProduction},
-    {"/sandbox/fhir/r4", "sandbox_fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kSandbox},
-    {"/directory/r4", "directory", RouteKind::kFhir, Upstream::kDirectory, Realm::kDirectory},
-    {"/auth", "auth", RouteKind::kWeb, Upstream::kAuth, Realm::kProduction},
-    {"/sandbox/auth", "sandbox_auth", RouteKind::kWeb, Upstream::kAuth, Realm::kSandbox},
-    {"/portal", "portal", RouteKind::kWeb, Upstream::kRegistry, Realm::kNone},
-    {"/review", "review", RouteKind::kWeb, Upstream::kReview, Realm::kNone},
-    {"/", "web", RouteKind::kStatic, Upstream::kAuth, Realm::kNone},
+    {"/healthz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone, Access::kPublic},
+    {"/readyz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone, Access::kPublic},
+    {"/metrics", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone, Access::kPublic},
+    {"/fhir/r4", "fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kProduction,
+     Access::kMemberData},
+    {"/sandbox/fhir/r4", "sandbox_fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kSandbox,
+     Access::kMemberData},
+    {"/directory/r4", "directory", RouteKind::kFhir, Upstream::kDirectory, Realm::kDirectory,
+     Access::kPublic},
+    // The services behind these check their own sessions and forms.
+    {"/auth", "auth", RouteKind::kWeb, Upstream::kAuth, Realm::kProduction, Access::kPublic},
+    {"/sandbox/auth", "sandbox_auth", RouteKind::kWeb, Upstream::kAuth, Realm::kSandbox,
+     Access::kPublic},
+    {"/portal", "portal", RouteKind::kWeb, Upstream::kRegistry, Realm::kNone, Access::kPublic},
+    {"/review", "review", RouteKind::kWeb, Upstream::kReview, Realm::kNone, Access::kPublic},
+    {"/", "web", RouteKind::kStatic, Upstream::kAuth, Realm::kNone, Access::kPublic},
 };
 
 }  // namespace

@@ -17,12 +17,19 @@ enum class RouteKind {
   kWeb,     // a service's own HTTP endpoints, handed over as a WebCall
 };
 
+// Who may use a route's FHIR data interactions (the CapabilityStatement is always public).
+enum class Access {
+  kPublic,      // anyone: the Provider Directory, health, the web UI
+  kMemberData,  // a verified access token only: Patient Access data, in either realm
+};
+
 struct Route {
   absl::string_view prefix;       // "/fhir/r4"; exact for local routes
   absl::string_view route_class;  // the metrics label
   RouteKind kind;
   Upstream upstream;
   Realm realm;
+  Access access;
 };
 
 struct RouteMatch {

@@ -50,6 +50,11 @@ TEST_CASE("metadata of both FHIR APIs comes from the services behind the gateway
     }
     CHECK(has_type);
   }
+  // Member data is refused until a token is verified (deny by default).
+  auto member = client.Get("/fhir/r4/Patient/1");
+  CHECK(member.status == 401);
+  CHECK(member.headers["www-authenticate"] == "Bearer realm=\"planapi\"");
+  CHECK(IssueCode(member.body) == "login");
   // The directory does not serve member data, and says so as FHIR.
   auto patient = client.Get("/directory/r4/Patient/1");
   CHECK(patient.status == 404);
