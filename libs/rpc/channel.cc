@@ -50,7 +50,7 @@ void CheckHealthAsync(grpc::Channel& channel, const CallInfo& info,
                                absl::Status result = FromGrpcStatus(status);
                                if (result.ok() && call->response.status() !=
                                                       grpc::health::v1::HealthCheckResponse::SERVING) {
-                                 result = absl::UnavailableError("not serving");
+                                 result = absl::FailedPreconditionError("not serving");
                                }
                                call->done(result);
                                delete call;

@@ -18,8 +18,9 @@ namespace planapi::rpc {
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 
 // Asks the standard health service (grpc.health.v1) of `channel` whether it serves, without
-// blocking: `done` runs on a gRPC thread with OK when SERVING, UNAVAILABLE (with the reason)
-// otherwise. `channel` must outlive the call.
+// blocking: `done` runs on a gRPC thread with OK when SERVING, FAILED_PRECONDITION when the
+// service answers that it is not serving, and the call's error (UNAVAILABLE, DEADLINE_EXCEEDED)
+// when it cannot be reached. `channel` must outlive the call.
 void CheckHealthAsync(grpc::Channel& channel, const CallInfo& info,
                       std::function<void(absl::Status)> done);
 

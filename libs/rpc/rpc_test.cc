@@ -39,7 +39,7 @@ TEST_CASE("the server answers the standard health check and follows SetServing",
   auto channel = MakeChannel("127.0.0.1:" + std::to_string((*server)->port()));
   CHECK(Check(*channel).ok());
   (*server)->SetServing(false);
-  CHECK(Check(*channel).code() == absl::StatusCode::kUnavailable);
+  CHECK(Check(*channel).code() == absl::StatusCode::kFailedPrecondition);
   (*server)->SetServing(true);
   CHECK(Check(*channel).ok());
   (*server)->Shutdown(std::chrono::milliseconds(100));

@@ -214,11 +214,10 @@ void GatewayHandler::Readyz(std::unique_ptr<Context> ctx) {
       }
       w.Key("upstreams").StartObject();
       for (const auto& [upstream, status] : gather->results) {
-        w.Field(UpstreamName(upstream), status.ok() ? "serving"
-                                         : status.code() == absl::StatusCode::kUnavailable &&
-                                                   status.message() == "not serving"
-                                             ? "not serving"
-                                             : "unreachable");
+        w.Field(UpstreamName(upstream),
+                status.ok()                                                  ? "serving"
+                : status.code() == absl::StatusCode::kFailedPrecondition ? "not serving"
+                                                                             : "unreachable");
       }
       w.EndObject().EndObject();
       http::Response r{.status = ready ? 200 : 503, .body = w.Take()};

@@ -24,7 +24,7 @@ class FakeUpstreams : public Upstreams {
   }
   void Health(Upstream to, const rpc::CallInfo&,
               absl::AnyInvocable<void(absl::Status)> done) override {
-    done(down.contains(to) ? absl::UnavailableError("not serving") : absl::OkStatus());
+    done(down.contains(to) ? absl::FailedPreconditionError("not serving") : absl::OkStatus());
   }
 
   std::vector<std::pair<Upstream, FhirCall>> fhir_calls;

@@ -45,12 +45,18 @@ absl::StatusOr<StaticFiles> StaticFiles::Load(const std::string& root) {
     return absl::InvalidArgumentError(
         absl::StrCat("PLANAPI_WEB_ROOT (--web-root): cannot read '", root, "': ", ec.message()));
   }
-  for (const auto& entry : it) {
-    if (!entry.is_regular_file()) {
+  // The error_code forms throughout: an unreadable entry is a configuration error, not a crash.
+  for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      return absl::InvalidArgumentError(absl::StrCat("PLANAPI_WEB_ROOT (--web-root): cannot read '",
+                                                     root, "': ", ec.message()));
+    }
+    const std::filesystem::directory_entry& entry = *it;
+    if (!entry.is_regular_file(ec)) {
       continue;
     }
     const std::string rel =
-        "/" + std::filesystem::relative(entry.path(), root).generic_string();
+        "/" + std::filesystem::relative(entry.path(), root, ec).generic_string();
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream body;
     body << in.rdbuf();

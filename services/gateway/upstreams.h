@@ -65,7 +65,8 @@ class Upstreams {
                     absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) = 0;
   virtual void Web(Upstream to, WebCall call, const rpc::CallInfo& info,
                    absl::AnyInvocable<void(absl::StatusOr<WebResult>)> done) = 0;
-  // OK when the service reports SERVING.
+  // OK when the service reports SERVING; FAILED_PRECONDITION when it reports NOT_SERVING; the
+  // call's error when it cannot be reached.
   virtual void Health(Upstream to, const rpc::CallInfo& info,
                       absl::AnyInvocable<void(absl::Status)> done) = 0;
 };
