@@ -2,16 +2,42 @@
 
 #include <algorithm>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/fhir/capability.h"
 #include "libs/fhir/resource_types.h"
+#include "libs/json/json.h"
 #include "libs/status/issue.h"
 #include "libs/status/status_macros.h"
 
 namespace planapi::fhirengine {
+namespace {
+
+constexpr int kDefaultHistoryCount = 50;
+constexpr int kMaxHistoryCount = 1000;
+// What this engine does for every type today; the CapabilityStatement says exactly this.
+constexpr absl::string_view kInteractions[] = {"read", "vread", "history-instance", "create",
+                                               "update", "delete"};
+
+ResourceResult ResultOf(StoredVersion v, bool created = false) {
+  return {.json = std::move(v.json),
+          .version_id = absl::StrCat(v.version),
+          .last_updated = std::move(v.last_updated),
+          .created = created,
+          .id = std::move(v.id)};
+}
+
+std::string NewId() {
+  thread_local absl::BitGen gen;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen), absl::Uniform<uint64_t>(gen));
+}
+
+}  // namespace
 
 bool IsValidId(absl::string_view id) {
   return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -19,7 +45,7 @@ bool IsValidId(absl::string_view id) {
   });
 }
 
-Engine::Engine(EngineConfig config) : config_(std::move(config)) {}
+Engine::Engine(EngineConfig config, pg::Pool& pool) : config_(std::move(config)), store_(pool) {}
 
 ResourceResult Engine::Capabilities(const Context& context) const {
   const std::string date = absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
@@ -34,7 +60,7 @@ ResourceResult Engine::Capabilities(const Context& context) const {
                                                     .software_version = PLANAPI_VERSION,
                                                     .base_url = context.base_url,
                                                     .types = config_.types,
-                                                    .type_interactions = {}},
+                                                    .type_interactions = kInteractions},
                                                    date);
   absl::MutexLock lock(&mu_);
   if (capabilities_.size() >= 16) {
@@ -44,7 +70,12 @@ ResourceResult Engine::Capabilities(const Context& context) const {
   return {.json = std::move(json)};
 }
 
-absl::Status Engine::CheckType(absl::string_view type) const {
+absl::Status Engine::Check(const Context& context, absl::string_view type) const {
+  if (std::find(config_.realms.begin(), config_.realms.end(), context.realm) ==
+      config_.realms.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("realm ", static_cast<int>(context.realm),
+                                                   " is not served here"));
+  }
   if (!fhir::Contains(config_.types, type)) {
     return status::WithIssue(
         absl::NotFoundError(absl::StrCat("resource type '", type, "' is not served here")),
@@ -53,20 +84,116 @@ absl::Status Engine::CheckType(absl::string_view type) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ResourceResult> Engine::Read(const Context&, absl::string_view type,
-                                            absl::string_view id) const {
-  PLANAPI_RETURN_IF_ERROR(CheckType(type));
+absl::Status Engine::CheckAddress(const Context& context, absl::string_view type,
+                                  absl::string_view id) const {
+  PLANAPI_RETURN_IF_ERROR(Check(context, type));
   if (!IsValidId(id)) {
     return absl::InvalidArgumentError(absl::StrCat("'", id, "' is not a valid resource id"));
   }
-  return status::NotSupportedError(absl::StrCat("read of ", type, " is not available yet"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ResourceResult> Engine::Read(const Context& context, absl::string_view type,
+                                            absl::string_view id) const {
+  PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Read(context.realm, type, id));
+  return ResultOf(std::move(v));
+}
+
+absl::StatusOr<ResourceResult> Engine::VRead(const Context& context, absl::string_view type,
+                                             absl::string_view id,
+                                             absl::string_view version) const {
+  PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
+  int number = 0;
+  if (!absl::SimpleAtoi(version, &number) || number < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("'", version, "' is not a version id"));
+  }
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.ReadVersion(context.realm, type, id, number));
+  return ResultOf(std::move(v));
+}
+
+absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::string_view type,
+                                               absl::string_view id, int count) const {
+  PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
+  if (count < 0) {
+    return absl::InvalidArgumentError("_count must not be negative");
+  }
+  count = count == 0 ? kDefaultHistoryCount : std::min(count, kMaxHistoryCount);
+  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> versions,
+                           store_.History(context.realm, type, id, count));
+  const std::string self = absl::StrCat(context.base_url, "/", type, "/", id);
+  json::Writer w;
+  w.StartObject()
+      .Field("resourceType", "Bundle")
+      .Field("type", "history")
+      .Key("link")
+      .StartArray()
+      .StartObject()
+      .Field("relation", "self")
+      .Field("url", absl::StrCat(self, "/_history?_count=", count))
+      .EndObject()
+      .EndArray()
+      .Key("entry")
+      .StartArray();
+  for (const StoredVersion& v : versions) {
+    w.StartObject().Field("fullUrl", self);
+    if (!v.deleted) {
+      w.Key("resource").Raw(v.json);
+    }
+    const bool first = v.version == 1;
+    w.Key("request")
+        .StartObject()
+        .Field("method", v.deleted ? "DELETE" : first ? "POST" : "PUT")
+        .Field("url", first && !v.deleted ? std::string(type) : absl::StrCat(type, "/", id))
+        .EndObject();
+    w.Key("response")
+        .StartObject()
+        .Field("status", v.deleted ? "204" : first ? "201" : "200")
+        .Field("etag", absl::StrCat("W/\"", v.version, "\""))
+        .Field("lastModified", v.last_updated)
+        .EndObject();
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+  return ResourceResult{.json = w.Take()};
 }
 
 absl::StatusOr<ResourceResult> Engine::Search(
-    const Context&, absl::string_view type,
+    const Context& context, absl::string_view type,
     const std::vector<std::pair<std::string, std::string>>&) const {
-  PLANAPI_RETURN_IF_ERROR(CheckType(type));
+  PLANAPI_RETURN_IF_ERROR(Check(context, type));
   return status::NotSupportedError(absl::StrCat("search of ", type, " is not available yet"));
+}
+
+absl::StatusOr<ResourceResult> Engine::Create(const Context& context, absl::string_view type,
+                                              absl::string_view json) const {
+  PLANAPI_RETURN_IF_ERROR(Check(context, type));
+  // The server assigns the id; one the client sent is replaced (FHIR create semantics).
+  PLANAPI_ASSIGN_OR_RETURN(rapidjson::Document doc, json::Parse(json));
+  if (!doc.IsObject()) {
+    return absl::InvalidArgumentError("a resource must be a JSON object");
+  }
+  const std::string id = NewId();
+  doc.RemoveMember("id");
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v,
+                           store_.Put(context.realm, type, id, json::Serialize(doc)));
+  return ResultOf(std::move(v), /*created=*/true);
+}
+
+absl::StatusOr<ResourceResult> Engine::Update(const Context& context, absl::string_view type,
+                                              absl::string_view id,
+                                              absl::string_view json) const {
+  PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Put(context.realm, type, id, json));
+  const bool created = v.version == 1;
+  return ResultOf(std::move(v), created);
+}
+
+absl::StatusOr<ResourceResult> Engine::Delete(const Context& context, absl::string_view type,
+                                              absl::string_view id) const {
+  PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Delete(context.realm, type, id));
+  return ResultOf(std::move(v));
 }
 
 }  // namespace planapi::fhirengine

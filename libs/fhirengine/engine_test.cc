@@ -9,8 +9,15 @@
 namespace planapi::fhirengine {
 namespace {
 
+// Unit tests never reach the database: the pool connects lazily and these calls fail before.
+std::unique_ptr<pg::Pool> NoDatabase() {
+  return *pg::Pool::Create({.conninfo = "host=/nonexistent dbname=x", .schema = "x"});
+}
+
 TEST_CASE("the engine's CapabilityStatement reflects its configuration", "[fhirengine]") {
-  Engine engine({.name = "Directory", .types = fhir::DirectoryTypes()});
+  auto pool = NoDatabase();
+  Engine engine({.name = "Directory", .types = fhir::DirectoryTypes(), .realms = {Realm::kDirectory}},
+                *pool);
   auto cs = json::Parse(engine.Capabilities({.base_url = "https://x/directory/r4"}).json);
   REQUIRE(cs.ok());
   CHECK(json::GetString(*cs, "resourceType") == "CapabilityStatement");
@@ -18,14 +25,24 @@ TEST_CASE("the engine's CapabilityStatement reflects its configuration", "[fhire
   CHECK((*cs)["rest"][0]["resource"].Size() == fhir::DirectoryTypes().size());
 }
 
-TEST_CASE("reads are validated before anything else", "[fhirengine]") {
-  Engine engine({.name = "PA", .types = fhir::PatientAccessTypes()});
-  CHECK(engine.Read({}, "Banana", "1").status().code() == absl::StatusCode::kNotFound);
-  CHECK(engine.Read({}, "Patient", "bad id!").status().code() ==
+TEST_CASE("requests are validated before the database is asked", "[fhirengine]") {
+  auto pool = NoDatabase();
+  Engine engine({.name = "PA", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
+                *pool);
+  const Context prod{.realm = Realm::kProduction};
+  auto unknown_type = engine.Read(prod, "Banana", "1");
+  CHECK(unknown_type.status().code() == absl::StatusCode::kNotFound);
+  CHECK(status::IssueTypeOf(unknown_type.status()) == status::IssueType::kNotSupported);
+  CHECK(engine.Read(prod, "Patient", "bad id!").status().code() ==
         absl::StatusCode::kInvalidArgument);
-  auto read = engine.Read({}, "Patient", "p1");
-  CHECK(read.status().code() == absl::StatusCode::kUnimplemented);
-  CHECK(status::IssueTypeOf(read.status()) == status::IssueType::kNotSupported);
+  CHECK(engine.Read({.realm = Realm::kSandbox}, "Patient", "p1").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(engine.Create(prod, "Patient", "not json").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  // Valid requests reach the (absent) database and report it unavailable.
+  CHECK(engine.Read(prod, "Patient", "p1").status().code() == absl::StatusCode::kUnavailable);
+  auto search = engine.Search(prod, "Patient", {});
+  CHECK(search.status().code() == absl::StatusCode::kUnimplemented);
 }
 
 TEST_CASE("ids follow the FHIR id rule", "[fhirengine]") {

@@ -9,7 +9,10 @@ namespace {
 
 namespace pb = planapi::fhir::v1;
 
-Context ContextOf(const pb::RequestContext& in) { return Context{.base_url = in.base_url()}; }
+Context ContextOf(const pb::RequestContext& in) {
+  // Unknown numbers become 0, which no engine serves: the engine refuses them.
+  return Context{.realm = static_cast<Realm>(in.realm()), .base_url = in.base_url()};
+}
 
 grpc::Status Answer(const grpc::ServerContext& context, absl::string_view method,
                     const absl::StatusOr<ResourceResult>& result, pb::ResourceResponse* out) {
@@ -20,6 +23,8 @@ grpc::Status Answer(const grpc::ServerContext& context, absl::string_view method
   out->set_resource_json(result->json);
   out->set_version_id(result->version_id);
   out->set_last_updated(result->last_updated);
+  out->set_created(result->created);
+  out->set_id(result->id);
   return grpc::Status::OK;
 }
 
@@ -36,6 +41,45 @@ class FhirGrpcService final : public pb::Fhir::Service {
                     pb::ResourceResponse* out) override {
     return Answer(*context, "Read",
                   engine_->Read(ContextOf(in->context()), in->type(), in->id()), out);
+  }
+
+  grpc::Status VRead(grpc::ServerContext* context, const pb::VReadRequest* in,
+                     pb::ResourceResponse* out) override {
+    return Answer(*context, "VRead",
+                  engine_->VRead(ContextOf(in->context()), in->type(), in->id(), in->version_id()),
+                  out);
+  }
+
+  grpc::Status History(grpc::ServerContext* context, const pb::HistoryRequest* in,
+                       pb::ResourceResponse* out) override {
+    return Answer(*context, "History",
+                  engine_->History(ContextOf(in->context()), in->type(), in->id(), in->count()),
+                  out);
+  }
+
+  grpc::Status Create(grpc::ServerContext* context, const pb::WriteRequest* in,
+                      pb::ResourceResponse* out) override {
+    if (!in->id().empty()) {
+      return Answer(*context, "Create",
+                    absl::InvalidArgumentError("create assigns the id; use update for a given id"),
+                    out);
+    }
+    return Answer(*context, "Create",
+                  engine_->Create(ContextOf(in->context()), in->type(), in->resource_json()), out);
+  }
+
+  grpc::Status Update(grpc::ServerContext* context, const pb::WriteRequest* in,
+                      pb::ResourceResponse* out) override {
+    return Answer(*context, "Update",
+                  engine_->Update(ContextOf(in->context()), in->type(), in->id(),
+                                  in->resource_json()),
+                  out);
+  }
+
+  grpc::Status Delete(grpc::ServerContext* context, const pb::DeleteRequest* in,
+                      pb::ResourceResponse* out) override {
+    return Answer(*context, "Delete", engine_->Delete(ContextOf(in->context()), in->type(), in->id()),
+                  out);
   }
 
   grpc::Status Search(grpc::ServerContext* context, const pb::SearchRequest* in,

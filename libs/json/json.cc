@@ -21,6 +21,13 @@ absl::StatusOr<rapidjson::Document> Parse(absl::string_view text) {
   return doc;
 }
 
+std::string Serialize(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 namespace {
 const rapidjson::Value* Member(const rapidjson::Value& object, absl::string_view key) {
   if (!object.IsObject()) {

@@ -18,6 +18,9 @@ namespace planapi::json {
 // byte offset and the reason on malformed input.
 absl::StatusOr<rapidjson::Document> Parse(absl::string_view text);
 
+// The compact JSON text of a value.
+std::string Serialize(const rapidjson::Value& value);
+
 // Typed member lookups: nullopt when absent or of another type.
 std::optional<absl::string_view> GetString(const rapidjson::Value& object, absl::string_view key);
 std::optional<int64_t> GetInt(const rapidjson::Value& object, absl::string_view key);

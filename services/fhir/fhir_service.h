@@ -25,7 +25,7 @@ fhirengine::EngineConfig EngineConfiguration();
 absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings& settings,
                                                                         pg::Pool& pool);
 
-// This service's schema migrations (generated from migrations/*.sql).
+// This service's schema migrations: the FHIR engine's.
 std::span<const pg::Migration> Migrations();
 
 }  // namespace planapi::fhir_service

@@ -89,13 +89,16 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     return absl::NotFoundError(absl::StrCat("'", type, "' is not a resource type"));
   }
   parse.call.type = std::string(type);
+  const bool get = method == "GET" || method == "HEAD";
   if (segments.size() == 1) {
-    if (method != "GET" && method != "HEAD") {
-      parse.allowed = "GET, HEAD";
-      return parse;
+    if (get) {
+      parse.call.interaction = FhirInteraction::kSearchType;
+      PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
+    } else if (method == "POST") {
+      parse.call.interaction = FhirInteraction::kCreate;
+    } else {
+      parse.allowed = "GET, HEAD, POST";
     }
-    parse.call.interaction = FhirInteraction::kSearchType;
-    PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
     return parse;
   }
   if (segments.size() == 2 && segments[1] == "_search") {
@@ -114,17 +117,35 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     parse.call.params.insert(parse.call.params.end(), body_params.begin(), body_params.end());
     return parse;
   }
+  if (!IsValidId(segments[1])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", segments[1], "' is not a valid resource id"));
+  }
+  parse.call.id = std::string(segments[1]);
   if (segments.size() == 2) {
-    if (!IsValidId(segments[1])) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("'", segments[1], "' is not a valid resource id"));
+    if (get) {
+      parse.call.interaction = FhirInteraction::kRead;
+    } else if (method == "PUT") {
+      parse.call.interaction = FhirInteraction::kUpdate;
+    } else if (method == "DELETE") {
+      parse.call.interaction = FhirInteraction::kDelete;
+    } else {
+      parse.allowed = "GET, HEAD, PUT, DELETE";
     }
-    if (method != "GET" && method != "HEAD") {
+    return parse;
+  }
+  if (segments[2] == "_history" && segments.size() <= 4) {
+    if (!get) {
       parse.allowed = "GET, HEAD";
       return parse;
     }
-    parse.call.interaction = FhirInteraction::kRead;
-    parse.call.id = std::string(segments[1]);
+    if (segments.size() == 3) {
+      parse.call.interaction = FhirInteraction::kHistoryInstance;
+      PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
+    } else {
+      parse.call.interaction = FhirInteraction::kVRead;
+      parse.call.version_id = std::string(segments[3]);
+    }
     return parse;
   }
   return absl::NotFoundError(absl::StrCat("no FHIR interaction at ", rest));

@@ -43,8 +43,23 @@ TEST_CASE("FHIR paths become interactions", "[gateway]") {
   CHECK(ParseFhirRequest(get, "/Patient/1/2/3").status().code() == absl::StatusCode::kNotFound);
   CHECK(ParseFhirRequest(get, "/Patient/" + std::string(65, 'a')).status().code() ==
         absl::StatusCode::kInvalidArgument);
+  CHECK(ParseFhirRequest(get, "/Patient/1/_history")->call.interaction ==
+        FhirInteraction::kHistoryInstance);
+  auto vread = ParseFhirRequest(get, "/Patient/1/_history/3");
+  REQUIRE(vread.ok());
+  CHECK(vread->call.interaction == FhirInteraction::kVRead);
+  CHECK(vread->call.version_id == "3");
+  CHECK(ParseFhirRequest(get, "/Patient/1/_history/3/x").status().code() ==
+        absl::StatusCode::kNotFound);
   http::Request put{.method = "PUT"};
-  CHECK(ParseFhirRequest(put, "/Patient/1")->allowed == "GET, HEAD");
+  CHECK(ParseFhirRequest(put, "/Patient/1")->call.interaction == FhirInteraction::kUpdate);
+  CHECK(ParseFhirRequest(http::Request{.method = "DELETE"}, "/Patient/1")->call.interaction ==
+        FhirInteraction::kDelete);
+  CHECK(ParseFhirRequest(http::Request{.method = "POST"}, "/Patient")->call.interaction ==
+        FhirInteraction::kCreate);
+  CHECK(ParseFhirRequest(http::Request{.method = "PATCH"}, "/Patient/1")->allowed ==
+        "GET, HEAD, PUT, DELETE");
+  CHECK(ParseFhirRequest(put, "/Patient/1/_history")->allowed == "GET, HEAD");
   CHECK(ParseFhirRequest(get, "/Patient/_search")->allowed == "POST");
 }
 

@@ -6,6 +6,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -264,10 +265,12 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     Finish(std::move(ctx), std::move(r));
     return;
   }
-  // Deny by default: member data needs a verified access token, and this gateway verifies none
-  // yet (the SMART authorization server comes next), so no request reaches member data.
-  if (match.route->access == Access::kMemberData &&
-      parse->call.interaction != FhirInteraction::kCapabilities) {
+  // Deny by default: member data and every write need a verified access token (a system token
+  // for writes), and this gateway verifies none yet (the SMART authorization server comes next),
+  // so no such request reaches a service.
+  if (IsWrite(parse->call.interaction) ||
+      (match.route->access == Access::kMemberData &&
+       parse->call.interaction != FhirInteraction::kCapabilities)) {
     const bool has_token = absl::StartsWithIgnoreCase(
         request.Header("authorization").value_or(""), "Bearer ");
     http::Response r = ErrorResponse(
@@ -281,13 +284,31 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     Finish(std::move(ctx), std::move(r));
     return;
   }
+  if (parse->call.interaction == FhirInteraction::kHistoryInstance) {
+    for (const auto& [name, value] : parse->call.params) {
+      int count = 0;
+      if (name != "_count") {
+        FinishError(std::move(ctx), absl::InvalidArgumentError(absl::StrCat(
+                                        "history does not support the parameter '", name, "'")));
+        return;
+      }
+      if (!absl::SimpleAtoi(value, &count) || count < 1) {
+        FinishError(std::move(ctx), absl::InvalidArgumentError(absl::StrCat(
+                                        "_count must be a positive integer, not '", value, "'")));
+        return;
+      }
+      parse->call.count = count;
+    }
+  }
   FhirCall call = std::move(parse->call);
   call.realm = match.route->realm;
   call.base_url = absl::StrCat(PublicUrl(request), match.route->prefix);
   const Upstream upstream = match.route->upstream;
   const rpc::CallInfo info = CallInfoOf(*ctx);
+  std::string if_none_match(request.Header("if-none-match").value_or(""));
   upstreams_.Fhir(upstream, std::move(call), info,
-                  [this, upstream, ctx = std::move(ctx)](absl::StatusOr<FhirResult> result) mutable {
+                  [this, upstream, if_none_match = std::move(if_none_match),
+                   ctx = std::move(ctx)](absl::StatusOr<FhirResult> result) mutable {
                     if (!result.ok()) {
                       FinishError(std::move(ctx), Sanitize(result.status(), upstream));
                       return;
@@ -295,7 +316,13 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
                     http::Response r{.status = 200, .body = std::move(result->json)};
                     r.SetHeader("Content-Type", kFhirJson);
                     if (!result->version_id.empty()) {
-                      r.SetHeader("ETag", absl::StrCat("W/\"", result->version_id, "\""));
+                      std::string etag = absl::StrCat("W/\"", result->version_id, "\"");
+                      // Conditional read: the client's copy is current.
+                      if (if_none_match == etag || if_none_match == "*") {
+                        r.status = 304;
+                        r.body.clear();
+                      }
+                      r.SetHeader("ETag", std::move(etag));
                     }
                     absl::Time modified;
                     std::string err;

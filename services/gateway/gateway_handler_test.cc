@@ -158,6 +158,41 @@ TEST_CASE("member data is refused without a verified token and never reaches fhi
   CHECK(f.upstreams.fhir_calls.size() == 2);
 }
 
+TEST_CASE("writes are refused at the edge on every base until system tokens exist", "[gateway]") {
+  Fixture f;
+  for (const char* target : {"/directory/r4/Location/1", "/fhir/r4/Patient/1"}) {
+    http::Response put = f.Run({.method = "PUT", .target = target, .body = "{}"});
+    CHECK(put.status == 401);
+    CHECK(IssueCode(put) == "login");
+  }
+  CHECK(f.Run({.method = "POST", .target = "/directory/r4/Location", .body = "{}"}).status == 401);
+  CHECK(f.Run({.method = "DELETE", .target = "/directory/r4/Location/1"}).status == 401);
+  CHECK(f.upstreams.fhir_calls.empty());
+}
+
+TEST_CASE("directory reads: vread, history and conditional reads", "[gateway]") {
+  Fixture f;
+  f.upstreams.fhir_result = FhirResult{.json = "{}", .version_id = "4",
+                                       .last_updated = "2026-11-29T10:00:00.000Z"};
+  http::Response read = f.Get("/directory/r4/Location/l1");
+  CHECK(read.status == 200);
+  CHECK(HeaderOf(read, "ETag") == "W/\"4\"");
+  CHECK(HeaderOf(read, "Last-Modified") == "Sun, 29 Nov 2026 10:00:00 GMT");
+  http::Response same = f.Get("/directory/r4/Location/l1", {{"if-none-match", "W/\"4\""}});
+  CHECK(same.status == 304);
+  CHECK(same.body.empty());
+  CHECK(f.Get("/directory/r4/Location/l1", {{"if-none-match", "W/\"3\""}}).status == 200);
+  f.Get("/directory/r4/Location/l1/_history/2");
+  CHECK(f.upstreams.fhir_calls.back().second.interaction == FhirInteraction::kVRead);
+  CHECK(f.upstreams.fhir_calls.back().second.version_id == "2");
+  f.Get("/directory/r4/Location/l1/_history?_count=5");
+  CHECK(f.upstreams.fhir_calls.back().second.count == 5);
+  const size_t calls = f.upstreams.fhir_calls.size();
+  CHECK(f.Get("/directory/r4/Location/l1/_history?_count=0").status == 400);
+  CHECK(f.Get("/directory/r4/Location/l1/_history?_since=2020").status == 400);
+  CHECK(f.upstreams.fhir_calls.size() == calls);
+}
+
 TEST_CASE("POST _search takes parameters from a form body", "[gateway]") {
   Fixture f;
   http::Response r = f.Run({.method = "POST",

@@ -65,6 +65,12 @@ struct Call {
   absl::AnyInvocable<void(absl::StatusOr<Result>)> done;
 };
 
+using FhirAsync = fhirpb::Fhir::StubInterface::async_interface;
+// A unary FHIR method of the callback API (the explicit type picks the std::function overload).
+template <typename Request>
+using FhirMethod = void (FhirAsync::*)(grpc::ClientContext*, const Request*,
+                                       fhirpb::ResourceResponse*, std::function<void(grpc::Status)>);
+
 class GrpcUpstreams final : public Upstreams {
  public:
   GrpcUpstreams(const std::map<Upstream, std::string>& addresses, Metrics& metrics)
@@ -79,68 +85,53 @@ class GrpcUpstreams final : public Upstreams {
 
   void Fhir(Upstream to, FhirCall call, const rpc::CallInfo& info,
             absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) override {
-    using C = Call<fhirpb::ReadRequest, fhirpb::ResourceResponse, FhirResult>;
-    Channel& ch = channels_.at(to);
     fhirpb::RequestContext context;
     context.set_realm(ToProto(call.realm));
     context.set_base_url(call.base_url);
-    auto finish = [this, to](fhirpb::ResourceResponse& response, const grpc::Status& status,
-                             auto& done) {
-      absl::Status s = rpc::FromGrpcStatus(status);
-      if (!s.ok()) {
-        metrics_.CountUpstreamError(UpstreamName(to), s.code());
-        done(s);
-        return;
-      }
-      done(FhirResult{.json = std::move(*response.mutable_resource_json()),
-                      .version_id = response.version_id(),
-                      .last_updated = response.last_updated()});
+    auto with = [&](auto request) {
+      *request.mutable_context() = std::move(context);
+      return request;
     };
     switch (call.interaction) {
-      case FhirInteraction::kCapabilities: {
-        auto* c = new Call<fhirpb::CapabilitiesRequest, fhirpb::ResourceResponse, FhirResult>();
-        c->done = std::move(done);
-        *c->request.mutable_context() = std::move(context);
-        rpc::PrepareClientContext(c->context, info);
-        ch.fhir->async()->Capabilities(&c->context, &c->request, &c->response,
-                                       [c, finish](grpc::Status s) {
-                                         finish(c->response, s, c->done);
-                                         delete c;
-                                       });
-        return;
-      }
+      case FhirInteraction::kCapabilities:
+        return Unary(to, &FhirAsync::Capabilities, with(fhirpb::CapabilitiesRequest()), info,
+                     std::move(done));
       case FhirInteraction::kRead: {
-        auto* c = new C();
-        c->done = std::move(done);
-        *c->request.mutable_context() = std::move(context);
-        c->request.set_type(call.type);
-        c->request.set_id(call.id);
-        rpc::PrepareClientContext(c->context, info);
-        ch.fhir->async()->Read(&c->context, &c->request, &c->response,
-                               [c, finish](grpc::Status s) {
-                                 finish(c->response, s, c->done);
-                                 delete c;
-                               });
-        return;
+        fhirpb::ReadRequest r = with(fhirpb::ReadRequest());
+        r.set_type(call.type);
+        r.set_id(call.id);
+        return Unary(to, &FhirAsync::Read, std::move(r), info, std::move(done));
+      }
+      case FhirInteraction::kVRead: {
+        fhirpb::VReadRequest r = with(fhirpb::VReadRequest());
+        r.set_type(call.type);
+        r.set_id(call.id);
+        r.set_version_id(call.version_id);
+        return Unary(to, &FhirAsync::VRead, std::move(r), info, std::move(done));
+      }
+      case FhirInteraction::kHistoryInstance: {
+        fhirpb::HistoryRequest r = with(fhirpb::HistoryRequest());
+        r.set_type(call.type);
+        r.set_id(call.id);
+        r.set_count(call.count);
+        return Unary(to, &FhirAsync::History, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kSearchType: {
-        auto* c = new Call<fhirpb::SearchRequest, fhirpb::ResourceResponse, FhirResult>();
-        c->done = std::move(done);
-        *c->request.mutable_context() = std::move(context);
-        c->request.set_type(call.type);
+        fhirpb::SearchRequest r = with(fhirpb::SearchRequest());
+        r.set_type(call.type);
         for (auto& [name, value] : call.params) {
-          auto* p = c->request.add_params();
+          auto* p = r.add_params();
           p->set_name(std::move(name));
           p->set_value(std::move(value));
         }
-        rpc::PrepareClientContext(c->context, info);
-        ch.fhir->async()->Search(&c->context, &c->request, &c->response,
-                                 [c, finish](grpc::Status s) {
-                                   finish(c->response, s, c->done);
-                                   delete c;
-                                 });
-        return;
+        return Unary(to, &FhirAsync::Search, std::move(r), info, std::move(done));
       }
+      case FhirInteraction::kCreate:
+      case FhirInteraction::kUpdate:
+      case FhirInteraction::kDelete:
+        // The gateway admits no writes until it verifies system tokens (gateway_handler.cc).
+        done(absl::PermissionDeniedError("writes are not forwarded"));
+        return;
     }
   }
 
@@ -191,6 +182,30 @@ class GrpcUpstreams final : public Upstreams {
     std::unique_ptr<fhirpb::Fhir::Stub> fhir;
     std::unique_ptr<commonpb::Web::Stub> web;
   };
+  // Starts `method` on the upstream's channel; `done` gets the resource or the mapped status.
+  template <typename Request>
+  void Unary(Upstream to, FhirMethod<Request> method, Request request, const rpc::CallInfo& info,
+             absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) {
+    auto* c = new Call<Request, fhirpb::ResourceResponse, FhirResult>();
+    c->done = std::move(done);
+    c->request = std::move(request);
+    rpc::PrepareClientContext(c->context, info);
+    FhirAsync* async = channels_.at(to).fhir->async();
+    (async->*method)(
+        &c->context, &c->request, &c->response, [this, c, to](grpc::Status status) {
+          absl::Status s = rpc::FromGrpcStatus(status);
+          if (!s.ok()) {
+            metrics_.CountUpstreamError(UpstreamName(to), s.code());
+            c->done(s);
+          } else {
+            c->done(FhirResult{.json = std::move(*c->response.mutable_resource_json()),
+                               .version_id = c->response.version_id(),
+                               .last_updated = c->response.last_updated()});
+          }
+          delete c;
+        });
+  }
+
   Metrics& metrics_;
   std::map<Upstream, Channel> channels_;  // fixed after construction
 };

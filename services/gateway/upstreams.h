@@ -24,7 +24,22 @@ absl::string_view UpstreamName(Upstream upstream);
 enum class Realm { kNone, kProduction, kSandbox, kDirectory };
 absl::string_view RealmName(Realm realm);
 
-enum class FhirInteraction { kCapabilities, kRead, kSearchType };
+enum class FhirInteraction {
+  kCapabilities,
+  kRead,
+  kVRead,
+  kHistoryInstance,
+  kSearchType,
+  kCreate,
+  kUpdate,
+  kDelete,
+};
+
+// Whether the interaction changes data.
+inline bool IsWrite(FhirInteraction i) {
+  return i == FhirInteraction::kCreate || i == FhirInteraction::kUpdate ||
+         i == FhirInteraction::kDelete;
+}
 
 struct FhirCall {
   FhirInteraction interaction;
@@ -32,6 +47,8 @@ struct FhirCall {
   std::string base_url;
   std::string type;
   std::string id;
+  std::string version_id;  // vread
+  int count = 0;           // history: how many versions (0: the service's default)
   std::vector<std::pair<std::string, std::string>> params;
 };
 

@@ -1,0 +1,230 @@
+#include "libs/fhirengine/store.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "libs/json/json.h"
+#include "libs/status/issue.h"
+#include "libs/status/status_macros.h"
+
+namespace planapi::fhirengine {
+namespace {
+
+constexpr char kColumns[] =
+    "type, id, version, "
+    "to_char(last_updated AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), deleted, "
+    "content::text";
+
+std::string RealmParam(Realm realm) { return absl::StrCat(static_cast<int>(realm)); }
+
+StoredVersion FromRow(const pg::Result& r, int row) {
+  StoredVersion v;
+  v.type = std::string(r.Get(row, 0));
+  v.id = std::string(r.Get(row, 1));
+  (void)absl::SimpleAtoi(r.Get(row, 2), &v.version);
+  v.last_updated = std::string(r.Get(row, 3));
+  v.deleted = r.Get(row, 4) == "t";
+  if (!r.IsNull(row, 5)) {
+    v.json = std::string(r.Get(row, 5));
+  }
+  return v;
+}
+
+// Checks the resource against its address and stamps the version into meta.
+absl::StatusOr<std::string> Stamp(absl::string_view type, absl::string_view id,
+                                  absl::string_view json, int version,
+                                  const std::string& last_updated) {
+  PLANAPI_ASSIGN_OR_RETURN(rapidjson::Document doc, json::Parse(json));
+  if (!doc.IsObject()) {
+    return absl::InvalidArgumentError("a resource must be a JSON object");
+  }
+  const std::optional<absl::string_view> resource_type = json::GetString(doc, "resourceType");
+  if (resource_type != type) {
+    return absl::InvalidArgumentError(absl::StrCat("resourceType '", resource_type.value_or(""),
+                                                   "' does not match the URL's type '", type,
+                                                   "'"));
+  }
+  auto& a = doc.GetAllocator();
+  if (auto it = doc.FindMember("id"); it != doc.MemberEnd()) {
+    if (!it->value.IsString() || absl::string_view(it->value.GetString()) != id) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the resource's id does not match the URL's id '", id, "'"));
+    }
+  } else {
+    doc.AddMember("id", rapidjson::Value(std::string(id).c_str(), a), a);
+  }
+  auto meta = doc.FindMember("meta");
+  if (meta == doc.MemberEnd()) {
+    doc.AddMember("meta", rapidjson::Value(rapidjson::kObjectType), a);
+    meta = doc.FindMember("meta");
+  } else if (!meta->value.IsObject()) {
+    return absl::InvalidArgumentError("meta must be an object");
+  }
+  meta->value.RemoveMember("versionId");
+  meta->value.RemoveMember("lastUpdated");
+  meta->value.AddMember("versionId", rapidjson::Value(absl::StrCat(version).c_str(), a), a);
+  meta->value.AddMember("lastUpdated", rapidjson::Value(last_updated.c_str(), a), a);
+  return json::Serialize(doc);
+}
+
+// The resource's row locked for this transaction (an advisory lock also covers "no row yet").
+absl::StatusOr<std::optional<StoredVersion>> LockCurrent(pg::Connection& c, Realm realm,
+                                                         absl::string_view type,
+                                                         absl::string_view id) {
+  const pg::Param key[] = {absl::StrCat(static_cast<int>(realm), "/", type, "/", id)};
+  PLANAPI_RETURN_IF_ERROR(
+      c.Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key).status());
+  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r, c.Exec(absl::StrCat("SELECT ", kColumns,
+                                        " FROM resource WHERE realm = $1::smallint AND type = $2 "
+                                        "AND id = $3"),
+                           p));
+  if (r.rows() == 0) {
+    return std::optional<StoredVersion>();
+  }
+  return std::optional<StoredVersion>(FromRow(r, 0));
+}
+
+absl::Status Write(pg::Connection& c, Realm realm, const StoredVersion& v) {
+  const pg::Param row[] = {RealmParam(realm),
+                           v.type,
+                           v.id,
+                           absl::StrCat(v.version),
+                           v.last_updated,
+                           v.deleted ? "t" : "f",
+                           v.deleted ? pg::Param() : pg::Param(v.json)};
+  PLANAPI_RETURN_IF_ERROR(
+      c.Exec("INSERT INTO resource (realm, type, id, version, last_updated, deleted, content) "
+             "VALUES ($1::smallint, $2, $3, $4::integer, $5::timestamptz, $6::boolean, $7::jsonb) "
+             "ON CONFLICT (realm, type, id) DO UPDATE SET version = EXCLUDED.version, "
+             "last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted, "
+             "content = EXCLUDED.content",
+             row)
+          .status());
+  return c.Exec("INSERT INTO resource_history (realm, type, id, version, last_updated, deleted, "
+                "content) VALUES ($1::smallint, $2, $3, $4::integer, $5::timestamptz, "
+                "$6::boolean, $7::jsonb)",
+                row)
+      .status();
+}
+
+std::string Now() {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+}
+
+absl::Status Gone(absl::string_view type, absl::string_view id) {
+  return status::DeletedError(absl::StrCat(type, "/", id, " was deleted"));
+}
+
+absl::Status Unknown(absl::string_view type, absl::string_view id) {
+  return absl::NotFoundError(absl::StrCat(type, "/", id, " is not known"));
+}
+
+}  // namespace
+
+absl::StatusOr<StoredVersion> ResourceStore::Put(Realm realm, absl::string_view type,
+                                                 absl::string_view id, absl::string_view json) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  StoredVersion written;
+  PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
+    PLANAPI_ASSIGN_OR_RETURN(std::optional<StoredVersion> current, LockCurrent(c, realm, type, id));
+    written.type = std::string(type);
+    written.id = std::string(id);
+    written.version = current.has_value() ? current->version + 1 : 1;
+    written.last_updated = Now();
+    PLANAPI_ASSIGN_OR_RETURN(written.json,
+                             Stamp(type, id, json, written.version, written.last_updated));
+    return Write(c, realm, written);
+  }));
+  return written;
+}
+
+absl::StatusOr<StoredVersion> ResourceStore::Delete(Realm realm, absl::string_view type,
+                                                    absl::string_view id) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  StoredVersion written;
+  PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
+    PLANAPI_ASSIGN_OR_RETURN(std::optional<StoredVersion> current, LockCurrent(c, realm, type, id));
+    if (!current.has_value()) {
+      return Unknown(type, id);
+    }
+    if (current->deleted) {
+      written = *current;
+      return absl::OkStatus();
+    }
+    written = StoredVersion{.type = std::string(type),
+                            .id = std::string(id),
+                            .version = current->version + 1,
+                            .last_updated = Now(),
+                            .deleted = true};
+    return Write(c, realm, written);
+  }));
+  return written;
+}
+
+absl::StatusOr<StoredVersion> ResourceStore::Read(Realm realm, absl::string_view type,
+                                                  absl::string_view id) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r, conn->Exec(absl::StrCat("SELECT ", kColumns,
+                                            " FROM resource WHERE realm = $1::smallint AND "
+                                            "type = $2 AND id = $3"),
+                               p));
+  if (r.rows() == 0) {
+    return Unknown(type, id);
+  }
+  StoredVersion v = FromRow(r, 0);
+  if (v.deleted) {
+    return Gone(type, id);
+  }
+  return v;
+}
+
+absl::StatusOr<StoredVersion> ResourceStore::ReadVersion(Realm realm, absl::string_view type,
+                                                         absl::string_view id, int version) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id),
+                         absl::StrCat(version)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r,
+      conn->Exec(absl::StrCat("SELECT ", kColumns,
+                              " FROM resource_history WHERE realm = $1::smallint AND type = $2 "
+                              "AND id = $3 AND version = $4::integer"),
+                 p));
+  if (r.rows() == 0) {
+    return absl::NotFoundError(absl::StrCat(type, "/", id, " has no version ", version));
+  }
+  StoredVersion v = FromRow(r, 0);
+  if (v.deleted) {
+    return status::DeletedError(absl::StrCat(type, "/", id, " version ", version, " is a deletion"));
+  }
+  return v;
+}
+
+absl::StatusOr<std::vector<StoredVersion>> ResourceStore::History(Realm realm,
+                                                                  absl::string_view type,
+                                                                  absl::string_view id,
+                                                                  int count) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id),
+                         absl::StrCat(count)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r,
+      conn->Exec(absl::StrCat("SELECT ", kColumns,
+                              " FROM resource_history WHERE realm = $1::smallint AND type = $2 "
+                              "AND id = $3 ORDER BY version DESC LIMIT $4::integer"),
+                 p));
+  if (r.rows() == 0) {
+    return Unknown(type, id);
+  }
+  std::vector<StoredVersion> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(FromRow(r, i));
+  }
+  return out;
+}
+
+}  // namespace planapi::fhirengine

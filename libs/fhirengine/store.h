@@ -1,0 +1,58 @@
+// Versioned resource storage on PostgreSQL for the FHIR engine: every write makes a new version
+// in the same transaction as its history row, reads return the stored JSON text with
+// meta.versionId and meta.lastUpdated already in it. Table-driven: one table for all types.
+// Thread-safe (the pool is).
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libs/pg/migrate.h"
+#include "libs/pg/pg.h"
+
+namespace planapi::fhirengine {
+
+// Which data set; values match planapi.fhir.v1.Realm and the realm column.
+enum class Realm { kProduction = 1, kSandbox = 2, kDirectory = 3 };
+
+struct StoredVersion {
+  std::string type;
+  std::string id;
+  int version = 0;
+  std::string last_updated;  // FHIR instant, UTC
+  bool deleted = false;
+  std::string json;          // empty when deleted
+};
+
+// The schema the store needs (libs/fhirengine/migrations), for the services' --migrate.
+std::span<const pg::Migration> Migrations();
+
+class ResourceStore {
+ public:
+  explicit ResourceStore(pg::Pool& pool) : pool_(pool) {}
+
+  // Writes `json` (an object whose resourceType is `type`) as the next version of type/id, or
+  // version 1. INVALID_ARGUMENT for malformed JSON, a type or id that does not match.
+  absl::StatusOr<StoredVersion> Put(Realm realm, absl::string_view type, absl::string_view id,
+                                    absl::string_view json);
+  // Marks type/id deleted as a new version. NOT_FOUND when it never existed; deleting a deleted
+  // resource changes nothing and returns its deleted version.
+  absl::StatusOr<StoredVersion> Delete(Realm realm, absl::string_view type, absl::string_view id);
+
+  // The current version. NOT_FOUND when unknown; NOT_FOUND with issue `deleted` when deleted.
+  absl::StatusOr<StoredVersion> Read(Realm realm, absl::string_view type, absl::string_view id);
+  // One version. NOT_FOUND when unknown, `deleted` issue when that version is a deletion.
+  absl::StatusOr<StoredVersion> ReadVersion(Realm realm, absl::string_view type,
+                                            absl::string_view id, int version);
+  // Versions newest first, at most `count`. NOT_FOUND when the resource never existed.
+  absl::StatusOr<std::vector<StoredVersion>> History(Realm realm, absl::string_view type,
+                                                     absl::string_view id, int count);
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace planapi::fhirengine
