@@ -70,12 +70,17 @@ ResourceResult Engine::Capabilities(const Context& context) const {
   return {.json = std::move(json)};
 }
 
-absl::Status Engine::Check(const Context& context, absl::string_view type) const {
+absl::Status Engine::CheckRealm(const Context& context) const {
   if (std::find(config_.realms.begin(), config_.realms.end(), context.realm) ==
       config_.realms.end()) {
     return absl::InvalidArgumentError(absl::StrCat("realm ", static_cast<int>(context.realm),
                                                    " is not served here"));
   }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Check(const Context& context, absl::string_view type) const {
+  PLANAPI_RETURN_IF_ERROR(CheckRealm(context));
   if (!fhir::Contains(config_.types, type)) {
     return status::WithIssue(
         absl::NotFoundError(absl::StrCat("resource type '", type, "' is not served here")),
@@ -194,6 +199,119 @@ absl::StatusOr<ResourceResult> Engine::Delete(const Context& context, absl::stri
   PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
   PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Delete(context.realm, type, id));
   return ResultOf(std::move(v));
+}
+
+}  // namespace planapi::fhirengine
+
+namespace planapi::fhirengine {
+namespace {
+
+// Replaces every "reference" that names a Bundle entry's fullUrl with the entry's Type/id.
+void RewriteReferences(rapidjson::Value& value,
+                       const std::map<std::string, std::string, std::less<>>& targets,
+                       rapidjson::Document::AllocatorType& a) {
+  if (value.IsObject()) {
+    for (auto& m : value.GetObject()) {
+      if (m.value.IsString() && absl::string_view(m.name.GetString()) == "reference") {
+        if (auto it = targets.find(absl::string_view(m.value.GetString(), m.value.GetStringLength()));
+            it != targets.end()) {
+          m.value.SetString(it->second.c_str(), static_cast<rapidjson::SizeType>(it->second.size()),
+                            a);
+        }
+      } else {
+        RewriteReferences(m.value, targets, a);
+      }
+    }
+  } else if (value.IsArray()) {
+    for (auto& v : value.GetArray()) {
+      RewriteReferences(v, targets, a);
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> Engine::Import(const Context& context,
+                                                        absl::string_view json,
+                                                        std::vector<std::string>* skipped) const {
+  PLANAPI_ASSIGN_OR_RETURN(rapidjson::Document doc, json::Parse(json));
+  if (!doc.IsObject()) {
+    return absl::InvalidArgumentError("a document must be a JSON object");
+  }
+  const std::string resource_type(json::GetString(doc, "resourceType").value_or(""));
+  if (resource_type != "Bundle") {
+    PLANAPI_RETURN_IF_ERROR(Check(context, resource_type));
+    const std::optional<absl::string_view> id = json::GetString(doc, "id");
+    absl::StatusOr<ResourceResult> r =
+        id.has_value() ? Update(context, resource_type, *id, json) : Create(context, resource_type, json);
+    PLANAPI_RETURN_IF_ERROR(r.status());
+    return std::vector<std::string>{resource_type};
+  }
+  const std::string bundle_type(json::GetString(doc, "type").value_or(""));
+  const bool batch = bundle_type == "batch";
+  if (!batch && bundle_type != "transaction" && bundle_type != "collection") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Bundle type '", bundle_type, "' cannot be imported; use transaction, batch or collection"));
+  }
+  PLANAPI_RETURN_IF_ERROR(CheckRealm(context));
+  auto entries = doc.FindMember("entry");
+  if (entries == doc.MemberEnd() || !entries->value.IsArray()) {
+    return std::vector<std::string>{};
+  }
+  // First pass: every entry's address, so references between entries can be rewritten.
+  std::map<std::string, std::string, std::less<>> targets;
+  struct Entry {
+    rapidjson::Value* resource;
+    std::string type;
+    std::string id;
+  };
+  std::vector<Entry> accepted;
+  auto& a = doc.GetAllocator();
+  int index = 0;
+  for (auto& entry : entries->value.GetArray()) {
+    const int i = index++;
+    auto resource = entry.IsObject() ? entry.FindMember("resource") : entry.MemberEnd();
+    if (!entry.IsObject() || resource == entry.MemberEnd() || !resource->value.IsObject()) {
+      return absl::InvalidArgumentError(absl::StrCat("entry ", i, " has no resource"));
+    }
+    const std::string type(json::GetString(resource->value, "resourceType").value_or(""));
+    if (!fhir::Contains(config_.types, type)) {
+      skipped->push_back(absl::StrCat("entry ", i, ": type '", type, "' is not served here"));
+      continue;
+    }
+    std::string id(json::GetString(resource->value, "id").value_or(""));
+    const std::string full_url(json::GetString(entry, "fullUrl").value_or(""));
+    if (!IsValidId(id)) {
+      id = NewId();
+      resource->value.RemoveMember("id");
+      resource->value.AddMember("id", rapidjson::Value(id.c_str(), a), a);
+    }
+    if (!full_url.empty()) {
+      targets[full_url] = absl::StrCat(type, "/", id);
+    }
+    accepted.push_back({&resource->value, type, id});
+  }
+  std::vector<ResourceStore::Write> writes;
+  for (Entry& e : accepted) {
+    RewriteReferences(*e.resource, targets, a);
+    writes.push_back({e.type, e.id, json::Serialize(*e.resource)});
+  }
+  std::vector<std::string> written;
+  if (batch) {
+    for (const ResourceStore::Write& w : writes) {
+      if (absl::StatusOr<StoredVersion> v = store_.Put(context.realm, w.type, w.id, w.json); v.ok()) {
+        written.push_back(w.type);
+      } else {
+        skipped->push_back(absl::StrCat(w.type, "/", w.id, ": ", v.status().message()));
+      }
+    }
+    return written;
+  }
+  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> stored, store_.PutAll(context.realm, writes));
+  for (const StoredVersion& v : stored) {
+    written.push_back(v.type);
+  }
+  return written;
 }
 
 }  // namespace planapi::fhirengine

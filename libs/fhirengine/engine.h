@@ -73,7 +73,16 @@ class Engine {
   absl::StatusOr<ResourceResult> Delete(const Context& context, absl::string_view type,
                                         absl::string_view id) const;
 
+  // Loads one document: a resource (kept under its own id, or a new one), or a Bundle of type
+  // transaction or collection (all entries in one transaction, `urn:uuid:` references rewritten
+  // to Type/id) or batch (entries one by one). Returns the types written, one string per
+  // resource, and the entries skipped with the reason. INVALID_ARGUMENT (nothing stored) when the
+  // document or any entry of an all-or-nothing Bundle is refused.
+  absl::StatusOr<std::vector<std::string>> Import(const Context& context, absl::string_view json,
+                                                  std::vector<std::string>* skipped) const;
+
  private:
+  absl::Status CheckRealm(const Context& context) const;
   absl::Status Check(const Context& context, absl::string_view type) const;
   absl::Status CheckAddress(const Context& context, absl::string_view type,
                             absl::string_view id) const;

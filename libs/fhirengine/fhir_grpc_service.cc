@@ -1,5 +1,9 @@
 #include "libs/fhirengine/fhir_grpc_service.h"
 
+#include <map>
+
+#include "absl/strings/str_cat.h"
+
 #include "libs/rpc/metadata.h"
 #include "libs/rpc/status.h"
 #include "planapi/fhir/v1/fhir_service.grpc.pb.h"
@@ -80,6 +84,47 @@ class FhirGrpcService final : public pb::Fhir::Service {
                       pb::ResourceResponse* out) override {
     return Answer(*context, "Delete", engine_->Delete(ContextOf(in->context()), in->type(), in->id()),
                   out);
+  }
+
+  grpc::Status Import(grpc::ServerContext* context, grpc::ServerReader<pb::ImportRequest>* reader,
+                      pb::ImportResponse* out) override {
+    pb::ImportRequest in;
+    std::map<std::string, int64_t> by_type;
+    while (reader->Read(&in)) {
+      out->set_documents(out->documents() + 1);
+      std::vector<std::string> skipped;
+      absl::StatusOr<std::vector<std::string>> written =
+          engine_->Import(ContextOf(in.context()), in.document(), &skipped);
+      if (!written.ok()) {
+        if (written.status().code() != absl::StatusCode::kInvalidArgument &&
+            written.status().code() != absl::StatusCode::kNotFound) {
+          // A fault, not bad input: stop, so the caller can retry from here.
+          rpc::LogCallOutcome(*context, "Import", written.status());
+          return rpc::ToGrpcStatus(absl::Status(
+              written.status().code(), absl::StrCat(in.source(), ": ", written.status().message())));
+        }
+        auto* e = out->add_errors();
+        e->set_source(in.source());
+        e->set_message(std::string(written.status().message()));
+        continue;
+      }
+      for (const std::string& type : *written) {
+        ++by_type[type];
+      }
+      out->set_resources_written(out->resources_written() + static_cast<int64_t>(written->size()));
+      for (const std::string& reason : skipped) {
+        auto* e = out->add_errors();
+        e->set_source(in.source());
+        e->set_message(reason);
+      }
+    }
+    for (const auto& [type, count] : by_type) {
+      auto* c = out->add_written_by_type();
+      c->set_type(type);
+      c->set_count(count);
+    }
+    rpc::LogCallOutcome(*context, "Import", absl::OkStatus());
+    return grpc::Status::OK;
   }
 
   grpc::Status Search(grpc::ServerContext* context, const pb::SearchRequest* in,

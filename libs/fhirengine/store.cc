@@ -87,7 +87,7 @@ absl::StatusOr<std::optional<StoredVersion>> LockCurrent(pg::Connection& c, Real
   return std::optional<StoredVersion>(FromRow(r, 0));
 }
 
-absl::Status Write(pg::Connection& c, Realm realm, const StoredVersion& v) {
+absl::Status WriteRow(pg::Connection& c, Realm realm, const StoredVersion& v) {
   const pg::Param row[] = {RealmParam(realm),
                            v.type,
                            v.id,
@@ -124,19 +124,48 @@ absl::Status Unknown(absl::string_view type, absl::string_view id) {
 
 }  // namespace
 
+namespace {
+absl::StatusOr<StoredVersion> PutIn(pg::Connection& c, Realm realm, absl::string_view type,
+                                    absl::string_view id, absl::string_view json) {
+  PLANAPI_ASSIGN_OR_RETURN(std::optional<StoredVersion> current, LockCurrent(c, realm, type, id));
+  StoredVersion written;
+  written.type = std::string(type);
+  written.id = std::string(id);
+  written.version = current.has_value() ? current->version + 1 : 1;
+  written.last_updated = Now();
+  PLANAPI_ASSIGN_OR_RETURN(written.json,
+                           Stamp(type, id, json, written.version, written.last_updated));
+  PLANAPI_RETURN_IF_ERROR(WriteRow(c, realm, written));
+  return written;
+}
+}  // namespace
+
 absl::StatusOr<StoredVersion> ResourceStore::Put(Realm realm, absl::string_view type,
                                                  absl::string_view id, absl::string_view json) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   StoredVersion written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
-    PLANAPI_ASSIGN_OR_RETURN(std::optional<StoredVersion> current, LockCurrent(c, realm, type, id));
-    written.type = std::string(type);
-    written.id = std::string(id);
-    written.version = current.has_value() ? current->version + 1 : 1;
-    written.last_updated = Now();
-    PLANAPI_ASSIGN_OR_RETURN(written.json,
-                             Stamp(type, id, json, written.version, written.last_updated));
-    return Write(c, realm, written);
+    PLANAPI_ASSIGN_OR_RETURN(written, PutIn(c, realm, type, id, json));
+    return absl::OkStatus();
+  }));
+  return written;
+}
+
+absl::StatusOr<std::vector<StoredVersion>> ResourceStore::PutAll(
+    Realm realm, const std::vector<Write>& writes) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  std::vector<StoredVersion> written;
+  PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
+    written.clear();
+    for (size_t i = 0; i < writes.size(); ++i) {
+      absl::StatusOr<StoredVersion> v = PutIn(c, realm, writes[i].type, writes[i].id, writes[i].json);
+      if (!v.ok()) {
+        return absl::Status(v.status().code(), absl::StrCat("entry ", i, " (", writes[i].type, "/",
+                                                            writes[i].id, "): ", v.status().message()));
+      }
+      written.push_back(*std::move(v));
+    }
+    return absl::OkStatus();
   }));
   return written;
 }
@@ -159,7 +188,7 @@ absl::StatusOr<StoredVersion> ResourceStore::Delete(Realm realm, absl::string_vi
                             .version = current->version + 1,
                             .last_updated = Now(),
                             .deleted = true};
-    return Write(c, realm, written);
+    return WriteRow(c, realm, written);
   }));
   return written;
 }

@@ -38,6 +38,13 @@ class ResourceStore {
   // version 1. INVALID_ARGUMENT for malformed JSON, a type or id that does not match.
   absl::StatusOr<StoredVersion> Put(Realm realm, absl::string_view type, absl::string_view id,
                                     absl::string_view json);
+  // Writes several resources in one transaction: all of them, or (on any error) none.
+  struct Write {
+    std::string type;
+    std::string id;
+    std::string json;
+  };
+  absl::StatusOr<std::vector<StoredVersion>> PutAll(Realm realm, const std::vector<Write>& writes);
   // Marks type/id deleted as a new version. NOT_FOUND when it never existed; deleting a deleted
   // resource changes nothing and returns its deleted version.
   absl::StatusOr<StoredVersion> Delete(Realm realm, absl::string_view type, absl::string_view id);
