@@ -208,7 +208,7 @@ TEST_CASE("POST _search takes parameters from a form body", "[gateway]") {
         400);
 }
 
-TEST_CASE("portal and auth routes forward as web calls; their errors are problems", "[gateway]") {
+TEST_CASE("portal and auth routes forward as web calls, and their errors are problems", "[gateway]") {
   Fixture f;
   http::Response r = f.Run({.method = "POST",
                             .target = "/sandbox/auth/token?x=1",

@@ -12,11 +12,16 @@
 namespace planapi::integration {
 namespace {
 
+// The published HL7 examples and Synthea patients live in the team's shared folder beside the
+// checkout (PLANAPI_FIXTURES overrides); without them these tests fail, saying so.
 std::string Fixtures() {
   if (const char* dir = std::getenv("PLANAPI_FIXTURES")) {
     return dir;
   }
-  return testing::SourceDir() + "/../shared/fixtures";
+  const std::string dir = testing::SourceDir() + "/../shared/fixtures";
+  INFO("fixtures expected in " << dir << " (set PLANAPI_FIXTURES to point elsewhere)");
+  REQUIRE(std::filesystem::is_directory(dir));
+  return dir;
 }
 
 struct Run {
@@ -45,7 +50,6 @@ Run Planctl(std::vector<std::string> args) {
 }
 
 TEST_CASE("planctl loads the Plan-Net examples into the public directory", "[integration]") {
-  REQUIRE(std::filesystem::is_directory(Fixtures() + "/plan-net"));
   auto suite = Suite::Start();
   Run run = Planctl({"import", "--service", "directory", "--addr",
                      suite->service("directory").address(), Fixtures() + "/plan-net"});
