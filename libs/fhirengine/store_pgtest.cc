@@ -26,7 +26,7 @@ struct Fixture {
 
 constexpr char kPatient[] = R"({"resourceType":"Patient","id":"p1","name":[{"family":"Ng"}]})";
 
-TEST_CASE("writes make versions; reads return them with meta stamped", "[fhirengine]") {
+TEST_CASE("writes make versions and reads return them with meta stamped", "[fhirengine]") {
   Fixture f;
   Engine engine({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
                 *f.pool);
@@ -135,7 +135,7 @@ TEST_CASE("realms keep their data apart", "[fhirengine]") {
         absl::StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("create assigns ids; concurrent updates each get their own version", "[fhirengine]") {
+TEST_CASE("create assigns ids and concurrent updates each get their own version", "[fhirengine]") {
   Fixture f;
   Engine engine({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
                 *f.pool);
