@@ -255,6 +255,18 @@ void GatewayHandler::HandleStatic(const http::Request& request, std::unique_ptr<
 
 void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& match,
                                 std::unique_ptr<Context> ctx) {
+  ctx->cors = true;
+  if (request.method == "OPTIONS") {
+    // CORS preflight: browser apps call the FHIR APIs with Bearer tokens, never cookies, so any
+    // origin may; the token (or the public route) decides what they get.
+    http::Response r{.status = 204};
+    r.SetHeader("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    r.SetHeader("Access-Control-Allow-Headers",
+                "Authorization, Content-Type, Accept, If-None-Match, If-Match, Prefer, X-Request-Id");
+    r.SetHeader("Access-Control-Max-Age", "600");
+    Finish(std::move(ctx), std::move(r));
+    return;
+  }
   absl::StatusOr<FhirParse> parse = ParseFhirRequest(request, match.rest);
   if (!parse.ok()) {
     FinishError(std::move(ctx), parse.status());
@@ -300,6 +312,12 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
       parse->call.count = count;
     }
   }
+  // Public answers may sit in a shared cache (a CDN) briefly; member data never does.
+  if (parse->call.interaction == FhirInteraction::kCapabilities) {
+    ctx->cache_control = "public, max-age=300";
+  } else if (match.route->access == Access::kPublic) {
+    ctx->cache_control = "public, max-age=60";
+  }
   FhirCall call = std::move(parse->call);
   call.realm = match.route->realm;
   call.base_url = absl::StrCat(PublicUrl(request), match.route->prefix);
@@ -315,6 +333,9 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
                     }
                     http::Response r{.status = 200, .body = std::move(result->json)};
                     r.SetHeader("Content-Type", kFhirJson);
+                    if (!ctx->cache_control.empty()) {
+                      r.SetHeader("Cache-Control", ctx->cache_control);
+                    }
                     if (!result->version_id.empty()) {
                       std::string etag = absl::StrCat("W/\"", result->version_id, "\"");
                       // Conditional read: the client's copy is current.
@@ -443,6 +464,11 @@ void GatewayHandler::Finish(std::unique_ptr<Context> ctx, http::Response respons
   if (!has_cache) {
     // Member data must not linger in shared caches; public routes opt in explicitly.
     response.SetHeader("Cache-Control", "no-store");
+  }
+  if (ctx->cors) {
+    response.SetHeader("Access-Control-Allow-Origin", "*");
+    response.SetHeader("Access-Control-Expose-Headers",
+                       "ETag, Last-Modified, Location, X-Request-Id, WWW-Authenticate");
   }
   response.SetHeader("Date", HttpDate(absl::Now()));
   metrics_.CountRequest(ctx->route_class, response.status,

@@ -33,6 +33,8 @@ class GatewayHandler final : public http::Handler {
     std::string traceparent;
     std::string route_class;
     bool fhir_errors = false;  // render errors as OperationOutcome
+    bool cors = false;         // a FHIR route: any origin may read the answer
+    std::string cache_control; // for a successful answer; empty: no-store
     std::chrono::steady_clock::time_point start;
     absl::AnyInvocable<void(http::Response)> done;
   };

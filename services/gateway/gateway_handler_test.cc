@@ -193,6 +193,29 @@ TEST_CASE("directory reads: vread, history and conditional reads", "[gateway]") 
   CHECK(f.upstreams.fhir_calls.size() == calls);
 }
 
+TEST_CASE("FHIR routes speak CORS; public answers may be cached, member data never", "[gateway]") {
+  Fixture f;
+  http::Response preflight = f.Run({.method = "OPTIONS", .target = "/fhir/r4/Observation"});
+  CHECK(preflight.status == 204);
+  CHECK(HeaderOf(preflight, "Access-Control-Allow-Origin") == "*");
+  CHECK(HeaderOf(preflight, "Access-Control-Allow-Headers").find("Authorization") !=
+        std::string::npos);
+  CHECK(f.upstreams.fhir_calls.empty());
+  http::Response metadata = f.Get("/fhir/r4/metadata");
+  CHECK(HeaderOf(metadata, "Access-Control-Allow-Origin") == "*");
+  CHECK(HeaderOf(metadata, "Cache-Control") == "public, max-age=300");
+  CHECK(HeaderOf(f.Get("/directory/r4/Location/1"), "Cache-Control") == "public, max-age=60");
+  http::Response member = f.Get("/fhir/r4/Patient/1");
+  CHECK(HeaderOf(member, "Cache-Control") == "no-store");
+  CHECK(HeaderOf(member, "Access-Control-Expose-Headers").find("WWW-Authenticate") !=
+        std::string::npos);
+  // Errors are never cached, even on public routes.
+  f.upstreams.fhir_result = absl::NotFoundError("no");
+  CHECK(HeaderOf(f.Get("/directory/r4/Location/2"), "Cache-Control") == "no-store");
+  // Not on the web routes.
+  CHECK(HeaderOf(f.Get("/healthz"), "Access-Control-Allow-Origin").empty());
+}
+
 TEST_CASE("POST _search takes parameters from a form body", "[gateway]") {
   Fixture f;
   http::Response r = f.Run({.method = "POST",
