@@ -264,6 +264,7 @@ absl::StatusOr<std::vector<std::string>> Engine::Import(const Context& context,
     rapidjson::Value* resource;
     std::string type;
     std::string id;
+    int index;  // position in the Bundle, for error messages
   };
   std::vector<Entry> accepted;
   auto& a = doc.GetAllocator();
@@ -289,20 +290,24 @@ absl::StatusOr<std::vector<std::string>> Engine::Import(const Context& context,
     if (!full_url.empty()) {
       targets[full_url] = absl::StrCat(type, "/", id);
     }
-    accepted.push_back({&resource->value, type, id});
+    accepted.push_back({&resource->value, type, id, i});
   }
   std::vector<ResourceStore::Write> writes;
   for (Entry& e : accepted) {
     RewriteReferences(*e.resource, targets, a);
-    writes.push_back({e.type, e.id, json::Serialize(*e.resource)});
+    writes.push_back({e.type, e.id, json::Serialize(*e.resource), e.index});
   }
   std::vector<std::string> written;
   if (batch) {
     for (const ResourceStore::Write& w : writes) {
-      if (absl::StatusOr<StoredVersion> v = store_.Put(context.realm, w.type, w.id, w.json); v.ok()) {
+      absl::StatusOr<StoredVersion> v = store_.Put(context.realm, w.type, w.id, w.json);
+      if (v.ok()) {
         written.push_back(w.type);
+      } else if (v.status().code() == absl::StatusCode::kInvalidArgument) {
+        skipped->push_back(absl::StrCat("entry ", w.entry, " (", w.type, "/", w.id,
+                                        "): ", v.status().message()));
       } else {
-        skipped->push_back(absl::StrCat(w.type, "/", w.id, ": ", v.status().message()));
+        return v.status();  // a fault, not bad input: the caller stops and may retry
       }
     }
     return written;

@@ -14,8 +14,21 @@ namespace {
 namespace pb = planapi::fhir::v1;
 
 Context ContextOf(const pb::RequestContext& in) {
-  // Unknown numbers become 0, which no engine serves: the engine refuses them.
+  // A number outside the enum keeps its value, which no engine serves: the engine refuses it.
   return Context{.realm = static_cast<Realm>(in.realm()), .base_url = in.base_url()};
+}
+
+// Lists an import error, up to a bound: the summary must stay a small message however bad the
+// input.
+void AddError(pb::ImportResponse* out, const std::string& source, absl::string_view message) {
+  constexpr int kMaxListed = 1000;
+  if (out->errors_size() >= kMaxListed) {
+    out->set_errors_not_listed(out->errors_not_listed() + 1);
+    return;
+  }
+  auto* e = out->add_errors();
+  e->set_source(source);
+  e->set_message(std::string(message));
 }
 
 grpc::Status Answer(const grpc::ServerContext& context, absl::string_view method,
@@ -103,9 +116,7 @@ class FhirGrpcService final : public pb::Fhir::Service {
           return rpc::ToGrpcStatus(absl::Status(
               written.status().code(), absl::StrCat(in.source(), ": ", written.status().message())));
         }
-        auto* e = out->add_errors();
-        e->set_source(in.source());
-        e->set_message(std::string(written.status().message()));
+        AddError(out, in.source(), written.status().message());
         continue;
       }
       for (const std::string& type : *written) {
@@ -113,9 +124,7 @@ class FhirGrpcService final : public pb::Fhir::Service {
       }
       out->set_resources_written(out->resources_written() + static_cast<int64_t>(written->size()));
       for (const std::string& reason : skipped) {
-        auto* e = out->add_errors();
-        e->set_source(in.source());
-        e->set_message(reason);
+        AddError(out, in.source(), reason);
       }
     }
     for (const auto& [type, count] : by_type) {

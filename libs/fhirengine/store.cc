@@ -1,5 +1,8 @@
 #include "libs/fhirengine/store.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -153,15 +156,24 @@ absl::StatusOr<StoredVersion> ResourceStore::Put(Realm realm, absl::string_view 
 
 absl::StatusOr<std::vector<StoredVersion>> ResourceStore::PutAll(
     Realm realm, const std::vector<Write>& writes) {
+  // Locks are taken in one global order (type, id), so two transactions touching the same
+  // resources in different orders cannot deadlock.
+  std::vector<const Write*> ordered;
+  for (const Write& w : writes) {
+    ordered.push_back(&w);
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const Write* a, const Write* b) {
+    return std::tie(a->type, a->id) < std::tie(b->type, b->id);
+  });
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   std::vector<StoredVersion> written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
     written.clear();
-    for (size_t i = 0; i < writes.size(); ++i) {
-      absl::StatusOr<StoredVersion> v = PutIn(c, realm, writes[i].type, writes[i].id, writes[i].json);
+    for (const Write* w : ordered) {
+      absl::StatusOr<StoredVersion> v = PutIn(c, realm, w->type, w->id, w->json);
       if (!v.ok()) {
-        return absl::Status(v.status().code(), absl::StrCat("entry ", i, " (", writes[i].type, "/",
-                                                            writes[i].id, "): ", v.status().message()));
+        return absl::Status(v.status().code(), absl::StrCat("entry ", w->entry, " (", w->type, "/",
+                                                            w->id, "): ", v.status().message()));
       }
       written.push_back(*std::move(v));
     }

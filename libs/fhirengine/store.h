@@ -43,6 +43,7 @@ class ResourceStore {
     std::string type;
     std::string id;
     std::string json;
+    int entry = 0;  // the caller's position (e.g. in a Bundle), named in errors
   };
   absl::StatusOr<std::vector<StoredVersion>> PutAll(Realm realm, const std::vector<Write>& writes);
   // Marks type/id deleted as a new version. NOT_FOUND when it never existed; deleting a deleted

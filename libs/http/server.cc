@@ -12,7 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -81,7 +81,14 @@ bool HasLineBreak(absl::string_view s) { return s.find_first_of("\r\n") != absl:
 
 }  // namespace
 
-std::string SerializeResponse(const Response& response, bool keep_alive, bool head) {
+std::string SerializeResponse(const Response& given, bool keep_alive, bool head) {
+  // A final answer must be 200..599; anything else from a handler becomes 502.
+  Response bad_gateway;
+  const bool valid = given.status >= 200 && given.status <= 599;
+  if (!valid) {
+    bad_gateway.status = 502;
+  }
+  const Response& response = valid ? given : bad_gateway;
   const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
   std::string out;
   out.reserve(256 + response.body.size());
@@ -178,6 +185,7 @@ struct Server::Impl {
 };
 
 net::awaitable<void> Server::Impl::Accept() {
+  net::steady_timer backoff(acceptor.get_executor());
   for (;;) {
     net::io_context& target = *contexts[next_context++ % contexts.size()];
     auto [ec, socket] = co_await acceptor.async_accept(target, kTuple);
@@ -185,7 +193,12 @@ net::awaitable<void> Server::Impl::Accept() {
       if (stopping || ec == net::error::operation_aborted) {
         co_return;
       }
-      // Out of descriptors and the like: keep serving the connections we have.
+      // Out of descriptors and the like: keep serving the connections we have, and retry after
+      // a pause instead of spinning on an error that repeats at once.
+      if (ec != net::error::connection_aborted) {
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(kTuple);
+      }
       continue;
     }
     uint64_t id;
@@ -371,9 +384,11 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
       }
     }
     stream.next_layer().expires_after(options.body_timeout);
-    auto [bec, bn] = parser.is_done()
-                         ? std::tuple<boost::system::error_code, size_t>{}
-                         : co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    boost::system::error_code bec;
+    if (!parser.is_done()) {
+      auto [read_ec, read_n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      bec = read_ec;
+    }
     if (bec) {
       int status = 400;
       std::string message = absl::StrCat("malformed request body: ", bec.message());
@@ -476,7 +491,8 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
       if (conn.idle) {
         net::post(conn.executor, [socket = conn.socket, &s, id = id] {
           std::lock_guard inner(s.mu);
-          if (s.conns.contains(id)) {
+          // Still idle: a request that started meanwhile is finished, not cut off.
+          if (auto it = s.conns.find(id); it != s.conns.end() && it->second.idle) {
             socket->cancel();
           }
         });
@@ -493,7 +509,8 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
   s.threads.clear();
   // Answers still on their way (bounded by the handler's own deadlines) post into the stopped
   // io_context; it must not be destroyed under them.
-  while (s.pending_answers.load() > 0) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (s.pending_answers.load() > 0 && std::chrono::steady_clock::now() < limit) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }

@@ -204,6 +204,8 @@ TEST_CASE("responses serialise with one length and no injected headers", "[http]
   CHECK(SerializeResponse(r, false, true) ==
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
         "Content-Length: 5\r\n\r\n");
+  CHECK(SerializeResponse(Response{.status = 0}, true, false).rfind("HTTP/1.1 502 ", 0) == 0);
+  CHECK(SerializeResponse(Response{.status = 101}, true, false).rfind("HTTP/1.1 502 ", 0) == 0);
   Response not_modified{.status = 304, .body = "ignored"};
   CHECK(SerializeResponse(not_modified, true, false) == "HTTP/1.1 304 Not Modified\r\n\r\n");
 }

@@ -165,11 +165,7 @@ absl::Status Connection::ExecScript(absl::string_view sql) {
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     status = StatusOf(AsConn(conn_), res);
   }
-  PQclear(res);
-  // PQexec returns only the last result; drain in case of a mid-script error.
-  while (PGresult* rest = PQgetResult(AsConn(conn_))) {
-    PQclear(rest);
-  }
+  PQclear(res);  // PQexec has consumed every result; this is the last one
   return status;
 }
 

@@ -67,7 +67,11 @@ class DatabaseWatch {
 
  private:
   absl::Status Probe() {
-    PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+    absl::StatusOr<pg::Pool::Lease> lease = pool_.Acquire();
+    if (lease.status().code() == absl::StatusCode::kResourceExhausted) {
+      return absl::OkStatus();  // every connection busy serving: the database is there
+    }
+    PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, std::move(lease));
     PLANAPI_ASSIGN_OR_RETURN(int version, pg::SchemaVersion(*conn, config_.database.schema));
     // A newer schema is fine: during a rolling upgrade the migration Job runs first and the
     // old replicas keep serving (migrations are additive until a release says otherwise).
@@ -86,6 +90,9 @@ class DatabaseWatch {
       lock.unlock();
       absl::Status probe = Probe();
       lock.lock();
+      if (stop_) {
+        break;  // draining: health is the shutdown's to say now
+      }
       const bool serving = probe.ok();
       if (last != serving) {
         if (serving) {
@@ -182,6 +189,8 @@ int BackendMain(int argc, char** argv, const BackendSpec& spec) {
     runtime::LogInfo("listening", {{"grpc", absl::StrCat(config->grpc_host, ":", (*server)->port())}});
     const int sig = runtime::WaitForShutdownSignal();
     runtime::LogInfo("draining", {{"signal", absl::StrCat(sig)}});
+    // Out of rotation at once, before waiting for the watch to finish a probe.
+    (*server)->SetServing(false);
   }
   (*server)->Shutdown(config->shutdown_grace);
   runtime::LogInfo("stopped");

@@ -81,7 +81,8 @@ absl::Status Sanitize(absl::Status status, Upstream upstream) {
 bool IsForwardedHeader(absl::string_view name) {
   return name != "connection" && name != "keep-alive" && name != "transfer-encoding" &&
          name != "upgrade" && name != "te" && name != "proxy-authorization" &&
-         name != "content-length" && name != "x-forwarded-for";
+         name != "content-length" && name != "forwarded" && name != "x-real-ip" &&
+         !absl::StartsWith(name, "x-forwarded-");
 }
 
 // A Host header fit to build URLs from: host or IP literal, optional port, nothing else.
@@ -369,7 +370,7 @@ void GatewayHandler::HandleWeb(http::Request request, const RouteMatch& match,
       call.headers.emplace_back(std::move(name), std::move(value));
     }
   }
-  // The client's own X-Forwarded-For is dropped above: services see only the address we saw.
+  // The client's own Forwarded/X-Forwarded-* are dropped above: services see only what we saw.
   call.headers.emplace_back("x-forwarded-for", request.remote_address);
   const Upstream upstream = match.route->upstream;
   const rpc::CallInfo info = CallInfoOf(*ctx);
@@ -483,6 +484,7 @@ http::Response GatewayHandler::EdgeError(int status, absl::string_view message,
   ctx->request_id = RequestIdFrom(http::Request{});
   const std::string path = http::SplitTarget(target).first;
   ctx->fhir_errors = IsFhirPath(path);
+  ctx->cors = ctx->fhir_errors;
   absl::StatusOr<RouteMatch> match = MatchRoute(path);
   ctx->route_class = match.ok() && !target.empty() ? std::string(match->route->route_class)
                                                    : "unmatched";

@@ -268,7 +268,12 @@ TEST_CASE("without a configured public URL, absolute URLs follow a plain Host", 
 
 TEST_CASE("services see the peer address, never the client's X-Forwarded-For", "[gateway]") {
   Fixture f;
-  f.Run({.method = "GET", .target = "/portal/x", .headers = {{"x-forwarded-for", "6.6.6.6"}},
+  f.Run({.method = "GET",
+         .target = "/portal/x",
+         .headers = {{"x-forwarded-for", "6.6.6.6"},
+                     {"x-forwarded-host", "evil.example"},
+                     {"forwarded", "for=6.6.6.6"},
+                     {"x-real-ip", "6.6.6.6"}},
          .remote_address = "10.1.2.3"});
   REQUIRE(f.upstreams.web_calls.size() == 1);
   int seen = 0;
@@ -277,6 +282,9 @@ TEST_CASE("services see the peer address, never the client's X-Forwarded-For", "
       ++seen;
       CHECK(value == "10.1.2.3");
     }
+    CHECK(name != "x-forwarded-host");
+    CHECK(name != "forwarded");
+    CHECK(name != "x-real-ip");
   }
   CHECK(seen == 1);
 }
@@ -318,6 +326,7 @@ TEST_CASE("edge errors are rendered for the route and counted", "[gateway]") {
   http::Response r = f.handler.EdgeError(413, "request body exceeds 10 bytes", "/fhir/r4/Bundle");
   CHECK(r.status == 413);
   CHECK(IssueCode(r) == "too-long");
+  CHECK(HeaderOf(r, "Access-Control-Allow-Origin") == "*");
   http::Response p = f.handler.EdgeError(400, "malformed request", "");
   CHECK(HeaderOf(p, "Content-Type") == "application/problem+json");
   CHECK(f.metrics.Render().find("route=\"fhir\",code=\"413\"} 1") != std::string::npos);

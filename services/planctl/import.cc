@@ -122,7 +122,7 @@ int RunImport(const ImportOptions& options) {
   for (const auto& e : summary.errors()) {
     w.StartObject().Field("source", e.source()).Field("message", e.message()).EndObject();
   }
-  w.EndArray().EndObject();
+  w.EndArray().Field("errors_not_listed", summary.errors_not_listed()).EndObject();
   std::cout << w.Take() << "\n";
   return summary.errors().empty() ? 0 : 1;
 }
