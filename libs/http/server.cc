@@ -155,6 +155,8 @@ struct Server::Impl {
   bool stopped = false;
   // Handler calls not yet answered; their answers post to an io_context, which must outlive them.
   std::atomic<int> pending_answers{0};
+  // Bytes reserved by requests whose bodies are being read or handled.
+  std::atomic<uint64_t> buffered_body_bytes{0};
 
   std::vector<std::unique_ptr<net::io_context>> contexts;
   size_t next_context = 0;  // used by the accept loop only
@@ -373,6 +375,26 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket, uint64_t id) {
     }
     const auto& header = parser.get();
     const bool head = header.method() == bhttp::verb::head;
+    // Reserve what the body may take (its declared length, or the limit when chunked) against
+    // the server-wide budget, released once the request is answered.
+    const uint64_t reserve = parser.content_length().value_or(
+        parser.chunked() ? options.max_body_bytes : 0);
+    if (buffered_body_bytes.fetch_add(reserve) + reserve > options.max_buffered_body_bytes &&
+        reserve > 0) {
+      buffered_body_bytes.fetch_sub(reserve);
+      Response busy = handler.EdgeError(503, "too many large requests at once; try again shortly",
+                                        std::string(header.target()));
+      busy.SetHeader("Retry-After", "1");
+      if (co_await Write(stream, std::move(busy), false, false)) {
+        co_await Linger(stream);
+      }
+      break;
+    }
+    struct Release {
+      std::atomic<uint64_t>& counter;
+      uint64_t bytes;
+      ~Release() { counter.fetch_sub(bytes); }
+    } release{buffered_body_bytes, reserve};
     if (auto expect = header.find(bhttp::field::expect);
         expect != header.end() &&
         absl::EqualsIgnoreCase(absl::string_view(expect->value().data(), expect->value().size()),

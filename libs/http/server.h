@@ -24,7 +24,7 @@ class Handler {
   virtual ~Handler() = default;
   virtual void Handle(Request request, absl::AnyInvocable<void(Response)> done) = 0;
   // A response for a request refused at the edge: 400 malformed, 413 body too large, 431 headers
-  // too large. (Clients too slow to send a request are disconnected without an answer.) `target` may be empty when the request line was unreadable.
+  // too large, 503 too many request bodies in memory at once. (Clients too slow to send a request are disconnected without an answer.) `target` may be empty when the request line was unreadable.
   virtual Response EdgeError(int status, absl::string_view message, absl::string_view target) = 0;
 };
 
@@ -35,6 +35,9 @@ struct ServerOptions {
   std::string key_file;   // PEM private key
   int io_threads = 2;
   uint64_t max_body_bytes = 16 * 1024 * 1024;
+  // Request bodies all connections together may hold in memory at once; a request that would
+  // exceed it is answered 503 (Retry-After) before its body is read.
+  uint64_t max_buffered_body_bytes = 256 * 1024 * 1024;
   uint32_t max_header_bytes = 16 * 1024;
   // The TLS handshake and each request's headers must arrive within this.
   std::chrono::milliseconds header_timeout{10000};

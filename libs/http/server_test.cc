@@ -176,6 +176,23 @@ TEST_CASE("random bytes never crash the server or reach the handler", "[http]") 
   CHECK(client.Get("/still-alive").status == 200);
 }
 
+TEST_CASE("request bodies share a memory budget and over it the answer is 503", "[http]") {
+  Fixture f(ServerOptions{.max_body_bytes = 4096, .max_buffered_body_bytes = 6000});
+  // One connection declares a large body and sends only part of it, holding its reservation.
+  RawTls slow(f.server->port());
+  slow.Write("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\nConnection: close\r\n\r\nxx");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  testing::HttpsClient client(f.base(), f.ca());
+  auto refused = client.Send("POST", "/b", std::string(3000, 'y'));
+  CHECK(refused.status == 503);
+  CHECK(refused.headers["retry-after"] == "1");
+  CHECK(client.Get("/small").status == 200);  // bodiless requests reserve nothing
+  slow.Write(std::string(3998, 'x'));         // the first request completes and releases
+  CHECK(slow.ReadAll().rfind("HTTP/1.1 200", 0) == 0);
+  testing::HttpsClient later(f.base(), f.ca());
+  CHECK(later.Send("POST", "/c", std::string(3000, 'y')).status == 200);
+}
+
 TEST_CASE("idle keep-alive connections are closed after the idle timeout", "[http]") {
   Fixture f(ServerOptions{.idle_timeout = std::chrono::milliseconds(200)});
   RawTls raw(f.server->port());

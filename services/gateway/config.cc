@@ -37,6 +37,10 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(runtime::Settings& settings) {
   PLANAPI_ASSIGN_OR_RETURN(int64_t body,
                            settings.Int("max-body-bytes", 16 * 1024 * 1024, 1024, int64_t{1} << 32));
   c.http.max_body_bytes = static_cast<uint64_t>(body);
+  PLANAPI_ASSIGN_OR_RETURN(int64_t buffered,
+                           settings.Int("max-buffered-body-bytes", 256 * 1024 * 1024, body,
+                                        int64_t{1} << 40));
+  c.http.max_buffered_body_bytes = static_cast<uint64_t>(buffered);
   PLANAPI_ASSIGN_OR_RETURN(int64_t header,
                            settings.Int("max-header-bytes", 16 * 1024, 1024, 1024 * 1024));
   c.http.max_header_bytes = static_cast<uint32_t>(header);

@@ -488,10 +488,10 @@ http::Response GatewayHandler::EdgeError(int status, absl::string_view message,
   absl::StatusOr<RouteMatch> match = MatchRoute(path);
   ctx->route_class = match.ok() && !target.empty() ? std::string(match->route->route_class)
                                                    : "unmatched";
-  absl::Status s = status == 413
-                       ? status::WithIssue(absl::InvalidArgumentError(message),
-                                           status::IssueType::kTooLong)
-                       : absl::InvalidArgumentError(message);
+  absl::Status s = status == 413   ? status::WithIssue(absl::InvalidArgumentError(message),
+                                                      status::IssueType::kTooLong)
+                   : status == 503 ? absl::UnavailableError(message)
+                                   : absl::InvalidArgumentError(message);
   http::Response r = ErrorResponse(ctx->fhir_errors, s, ctx->request_id, status);
   http::Response out;
   ctx->done = [&out](http::Response resp) { out = std::move(resp); };
