@@ -193,7 +193,7 @@ TEST_CASE("directory reads: vread, history and conditional reads", "[gateway]") 
   CHECK(f.upstreams.fhir_calls.size() == calls);
 }
 
-TEST_CASE("FHIR routes speak CORS; public answers may be cached, member data never", "[gateway]") {
+TEST_CASE("FHIR routes speak CORS, public answers may be cached, member data never", "[gateway]") {
   Fixture f;
   http::Response preflight = f.Run({.method = "OPTIONS", .target = "/fhir/r4/Observation"});
   CHECK(preflight.status == 204);
