@@ -23,10 +23,17 @@ TEST_CASE("status crosses gRPC with its code, message and issue payload", "[rpc]
 }
 
 absl::Status Check(grpc::Channel& channel) {
-  std::promise<absl::Status> promise;
+  // Shared with the callback: if it ever came after the bounded wait below, it must not touch a
+  // dead frame.
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> answer = promise->get_future();
   CheckHealthAsync(channel, {.deadline = std::chrono::seconds(2)},
-                   [&](absl::Status s) { promise.set_value(s); });
-  return promise.get_future().get();
+                   [promise](absl::Status s) { promise->set_value(s); });
+  // The deadline is 2 s; an answer that never comes is a failure, not a hung test.
+  if (answer.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
+    FAIL("the health check callback never ran");
+  }
+  return answer.get();
 }
 
 TEST_CASE("the server answers the standard health check and follows SetServing", "[rpc]") {
