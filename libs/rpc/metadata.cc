@@ -31,9 +31,13 @@ void LogCallOutcome(const grpc::ServerContext& context, absl::string_view method
                      code == absl::StatusCode::kDataLoss ||
                      code == absl::StatusCode::kUnavailable ||
                      code == absl::StatusCode::kDeadlineExceeded;
+  const runtime::LogLevel level = fault ? runtime::LogLevel::kError : runtime::LogLevel::kDebug;
+  if (!runtime::LogEnabled(level)) {
+    return;  // the common case: a successful call at info level costs nothing here
+  }
   const std::string request_id = RequestIdOf(context);
   const std::string outcome = status.ToString();
-  runtime::Log(fault ? runtime::LogLevel::kError : runtime::LogLevel::kDebug, "call",
+  runtime::Log(level, "call",
                {{"method", method}, {"request_id", request_id}, {"status", outcome}});
 }
 

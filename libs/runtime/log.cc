@@ -47,6 +47,10 @@ void InitLogging(absl::string_view service, LogLevel min_level) {
   s.min_level = static_cast<int>(min_level);
 }
 
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= State().min_level.load(std::memory_order_relaxed);
+}
+
 void Log(LogLevel level, absl::string_view message, std::initializer_list<LogField> fields) {
   LogState& s = State();
   if (static_cast<int>(level) < s.min_level.load(std::memory_order_relaxed)) {

@@ -18,6 +18,9 @@ absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name);
 // Sets the process's service name and minimum level. Before it, logs go out as "planapi" at info.
 void InitLogging(absl::string_view service, LogLevel min_level);
 
+// Whether a message at `level` would be written: lets hot paths skip building fields.
+bool LogEnabled(LogLevel level);
+
 using LogField = std::pair<absl::string_view, absl::string_view>;
 
 void Log(LogLevel level, absl::string_view message, std::initializer_list<LogField> fields = {});
