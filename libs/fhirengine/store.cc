@@ -34,6 +34,30 @@ StoredVersion FromRow(const pg::Result& r, int row) {
   return v;
 }
 
+// The rows of realm/type/id in `table` ("resource" or "resource_history"); `rest` continues the
+// WHERE clause and may use $4, bound to `extra`.
+absl::StatusOr<std::vector<StoredVersion>> SelectVersions(pg::Connection& c,
+                                                          absl::string_view table, Realm realm,
+                                                          absl::string_view type,
+                                                          absl::string_view id,
+                                                          absl::string_view rest = "",
+                                                          pg::Param extra = std::nullopt) {
+  std::vector<pg::Param> p = {RealmParam(realm), std::string(type), std::string(id)};
+  if (extra.has_value()) {
+    p.push_back(std::move(extra));
+  }
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r, c.Exec(absl::StrCat("SELECT ", kColumns, " FROM ", table,
+                                        " WHERE realm = $1::smallint AND type = $2 AND id = $3 ",
+                                        rest),
+                           p));
+  std::vector<StoredVersion> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(FromRow(r, i));
+  }
+  return out;
+}
+
 // Checks the resource against its address and stamps the version into meta.
 absl::StatusOr<std::string> Stamp(absl::string_view type, absl::string_view id,
                                   absl::string_view json, int version,
@@ -78,16 +102,12 @@ absl::StatusOr<std::optional<StoredVersion>> LockCurrent(pg::Connection& c, Real
   const pg::Param key[] = {absl::StrCat(static_cast<int>(realm), "/", type, "/", id)};
   PLANAPI_RETURN_IF_ERROR(
       c.Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key).status());
-  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id)};
-  PLANAPI_ASSIGN_OR_RETURN(
-      pg::Result r, c.Exec(absl::StrCat("SELECT ", kColumns,
-                                        " FROM resource WHERE realm = $1::smallint AND type = $2 "
-                                        "AND id = $3"),
-                           p));
-  if (r.rows() == 0) {
+  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
+                           SelectVersions(c, "resource", realm, type, id));
+  if (rows.empty()) {
     return std::optional<StoredVersion>();
   }
-  return std::optional<StoredVersion>(FromRow(r, 0));
+  return std::optional<StoredVersion>(std::move(rows[0]));
 }
 
 absl::Status WriteRow(pg::Connection& c, Realm realm, const StoredVersion& v) {
@@ -208,41 +228,30 @@ absl::StatusOr<StoredVersion> ResourceStore::Delete(Realm realm, absl::string_vi
 absl::StatusOr<StoredVersion> ResourceStore::Read(Realm realm, absl::string_view type,
                                                   absl::string_view id) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
-  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id)};
-  PLANAPI_ASSIGN_OR_RETURN(
-      pg::Result r, conn->Exec(absl::StrCat("SELECT ", kColumns,
-                                            " FROM resource WHERE realm = $1::smallint AND "
-                                            "type = $2 AND id = $3"),
-                               p));
-  if (r.rows() == 0) {
+  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
+                           SelectVersions(*conn, "resource", realm, type, id));
+  if (rows.empty()) {
     return Unknown(type, id);
   }
-  StoredVersion v = FromRow(r, 0);
-  if (v.deleted) {
+  if (rows[0].deleted) {
     return Gone(type, id);
   }
-  return v;
+  return std::move(rows[0]);
 }
 
 absl::StatusOr<StoredVersion> ResourceStore::ReadVersion(Realm realm, absl::string_view type,
                                                          absl::string_view id, int version) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
-  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id),
-                         absl::StrCat(version)};
-  PLANAPI_ASSIGN_OR_RETURN(
-      pg::Result r,
-      conn->Exec(absl::StrCat("SELECT ", kColumns,
-                              " FROM resource_history WHERE realm = $1::smallint AND type = $2 "
-                              "AND id = $3 AND version = $4::integer"),
-                 p));
-  if (r.rows() == 0) {
+  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
+                           SelectVersions(*conn, "resource_history", realm, type, id,
+                                          "AND version = $4::integer", absl::StrCat(version)));
+  if (rows.empty()) {
     return absl::NotFoundError(absl::StrCat(type, "/", id, " has no version ", version));
   }
-  StoredVersion v = FromRow(r, 0);
-  if (v.deleted) {
+  if (rows[0].deleted) {
     return status::DeletedError(absl::StrCat(type, "/", id, " version ", version, " is a deletion"));
   }
-  return v;
+  return std::move(rows[0]);
 }
 
 absl::StatusOr<std::vector<StoredVersion>> ResourceStore::History(Realm realm,
@@ -250,22 +259,14 @@ absl::StatusOr<std::vector<StoredVersion>> ResourceStore::History(Realm realm,
                                                                   absl::string_view id,
                                                                   int count) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
-  const pg::Param p[] = {RealmParam(realm), std::string(type), std::string(id),
-                         absl::StrCat(count)};
-  PLANAPI_ASSIGN_OR_RETURN(
-      pg::Result r,
-      conn->Exec(absl::StrCat("SELECT ", kColumns,
-                              " FROM resource_history WHERE realm = $1::smallint AND type = $2 "
-                              "AND id = $3 ORDER BY version DESC LIMIT $4::integer"),
-                 p));
-  if (r.rows() == 0) {
+  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
+                           SelectVersions(*conn, "resource_history", realm, type, id,
+                                          "ORDER BY version DESC LIMIT $4::integer",
+                                          absl::StrCat(count)));
+  if (rows.empty()) {
     return Unknown(type, id);
   }
-  std::vector<StoredVersion> out;
-  for (int i = 0; i < r.rows(); ++i) {
-    out.push_back(FromRow(r, i));
-  }
-  return out;
+  return rows;
 }
 
 }  // namespace planapi::fhirengine
