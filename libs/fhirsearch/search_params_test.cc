@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -428,6 +429,57 @@ TEST_CASE("values of the wrong shape are skipped, not errors", "[fhirsearch][ext
   CHECK(Extract(AllTypes(), "Unknown", doc).tokens.empty());
   auto array = Doc("[1,2]");
   CHECK(Extract(AllTypes(), "Observation", array).tokens.empty());
+}
+
+// Every published example and Synthea patient extracts (under the sanitizers, without a fault),
+// and whatever names a Patient as its subject or patient lands in that patient's compartment.
+TEST_CASE("every fixture extracts and finds its patient compartment", "[fhirsearch][extract]") {
+  const Registry& registry = AllTypes();
+  size_t resources = 0;
+  size_t with_patient = 0;
+  auto check = [&](const rapidjson::Value& resource) {
+    if (!resource.IsObject() || !resource.HasMember("resourceType")) {
+      return;
+    }
+    const std::string type = resource["resourceType"].GetString();
+    if (std::find(std::begin(kTypes), std::end(kTypes), type) == std::end(kTypes)) {
+      return;
+    }
+    ++resources;
+    IndexRows rows = Extract(registry, type, resource);
+    for (const char* field : {"subject", "patient", "beneficiary"}) {
+      if (!resource.HasMember(field) || !resource[field].IsObject() ||
+          !resource[field].HasMember("reference")) {
+        continue;
+      }
+      const std::string ref = resource[field]["reference"].GetString();
+      if (ref.rfind("Patient/", 0) == 0 && type != "Device" && type != "RelatedPerson") {
+        ++with_patient;
+        INFO(type << " " << (resource.HasMember("id") ? resource["id"].GetString() : "?")
+                  << " " << field);
+        CHECK(Contains(rows.compartment_patients, ref.substr(8)));
+      }
+    }
+  };
+  for (const char* dir : {"us-core", "carin-bb", "plan-net", "synthea"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(FixturesDir() + "/" + dir)) {
+      if (entry.path().extension() != ".json") {
+        continue;
+      }
+      rapidjson::Document doc = Fixture(std::string(dir) + "/" + entry.path().filename().string());
+      if (doc.HasMember("entry") && doc["entry"].IsArray()) {
+        for (const rapidjson::Value& e : doc["entry"].GetArray()) {
+          if (e.HasMember("resource")) {
+            check(e["resource"]);
+          }
+        }
+      } else {
+        check(doc);
+      }
+    }
+  }
+  CHECK(resources > 1000);
+  CHECK(with_patient > 50);
 }
 
 }  // namespace
