@@ -4,6 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -21,8 +22,8 @@ namespace {
 constexpr int kDefaultHistoryCount = 50;
 constexpr int kMaxHistoryCount = 1000;
 // What this engine does for every type today; the CapabilityStatement says exactly this.
-constexpr absl::string_view kInteractions[] = {"read", "vread", "history-instance", "create",
-                                               "update", "delete"};
+constexpr absl::string_view kInteractions[] = {"read", "vread", "history-instance", "search-type",
+                                               "create", "update", "delete"};
 
 ResourceResult ResultOf(StoredVersion v, bool created = false) {
   return {.json = std::move(v.json),
@@ -45,7 +46,63 @@ bool IsValidId(absl::string_view id) {
   });
 }
 
-Engine::Engine(EngineConfig config, pg::Pool& pool) : config_(std::move(config)), store_(pool) {}
+absl::StatusOr<std::unique_ptr<const Engine>> Engine::Create(EngineConfig config, pg::Pool& pool) {
+  absl::StatusOr<std::shared_ptr<const fhirsearch::Registry>> registry =
+      fhirsearch::Registry::Load(config.types);
+  if (!registry.ok()) {
+    return absl::InternalError(
+        absl::StrCat("the search parameter definitions cannot be used: ", registry.status().message()));
+  }
+  return std::make_unique<const Engine>(std::move(config), pool, *std::move(registry));
+}
+
+Engine::Engine(EngineConfig config, pg::Pool& pool,
+               std::shared_ptr<const fhirsearch::Registry> registry)
+    : config_(std::move(config)),
+      registry_(std::move(registry)),
+      store_(pool, registry_.get()),
+      searcher_(*registry_, config_.types, pool) {
+  for (absl::string_view type : config_.types) {
+    fhir::TypeSearch& search = search_capabilities_[std::string(type)];
+    for (const std::string code : {"_id", "_lastUpdated"}) {
+      if (const fhirsearch::SearchParam* p = registry_->Find(type, code); p != nullptr) {
+        search.params.push_back({p->code, p->url, std::string(fhirsearch::ParamTypeName(p->type))});
+      }
+    }
+    for (const fhirsearch::SearchParam* p : registry_->ForType(type)) {
+      if (p->type == fhirsearch::ParamType::kComposite || p->type == fhirsearch::ParamType::kSpecial ||
+          p->code == "_id" || p->code == "_lastUpdated") {
+        continue;  // not searchable here, or listed first
+      }
+      search.params.push_back({p->code, p->url, std::string(fhirsearch::ParamTypeName(p->type))});
+      if (p->type != fhirsearch::ParamType::kReference) {
+        continue;
+      }
+      search.includes.push_back(absl::StrCat(type, ":", p->code));
+      for (const std::string& target : p->targets) {
+        if (fhir::Contains(config_.types, target)) {
+          search_capabilities_[target].revincludes.push_back(absl::StrCat(type, ":", p->code));
+        }
+      }
+    }
+    if (!search.includes.empty()) {
+      search.includes.push_back(absl::StrCat(type, ":*"));
+    }
+  }
+}
+
+absl::Status Engine::CheckVisible(const Context& context, absl::string_view type,
+                                  absl::string_view id) const {
+  if (context.patient.empty()) {
+    return absl::OkStatus();
+  }
+  PLANAPI_ASSIGN_OR_RETURN(bool visible,
+                           searcher_.Visible(context.realm, context.patient, type, id));
+  if (!visible) {
+    return absl::NotFoundError(absl::StrCat(type, "/", id, " is not known"));
+  }
+  return absl::OkStatus();
+}
 
 ResourceResult Engine::Capabilities(const Context& context) const {
   const std::string date = absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
@@ -56,12 +113,17 @@ ResourceResult Engine::Capabilities(const Context& context) const {
       return {.json = it->second.json};
     }
   }
-  std::string json = fhir::CapabilityStatementJson({.name = config_.name,
-                                                    .software_version = PLANAPI_VERSION,
-                                                    .base_url = context.base_url,
-                                                    .types = config_.types,
-                                                    .type_interactions = kInteractions},
-                                                   date);
+  fhir::ServerDescription description{.name = config_.name,
+                                      .software_version = PLANAPI_VERSION,
+                                      .base_url = context.base_url,
+                                      .types = config_.types,
+                                      .type_interactions = kInteractions,
+                                      .search = &search_capabilities_};
+  if (absl::string_view base = context.base_url; config_.smart && absl::ConsumeSuffix(&base, "/fhir/r4")) {
+    description.authorize_url = absl::StrCat(base, "/auth/authorize");
+    description.token_url = absl::StrCat(base, "/auth/token");
+  }
+  std::string json = fhir::CapabilityStatementJson(description, date);
   absl::MutexLock lock(&mu_);
   if (capabilities_.size() >= 16) {
     capabilities_.clear();
@@ -101,6 +163,7 @@ absl::Status Engine::CheckAddress(const Context& context, absl::string_view type
 absl::StatusOr<ResourceResult> Engine::Read(const Context& context, absl::string_view type,
                                             absl::string_view id) const {
   PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
+  PLANAPI_RETURN_IF_ERROR(CheckVisible(context, type, id));
   PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Read(context.realm, type, id));
   return ResultOf(std::move(v));
 }
@@ -113,6 +176,7 @@ absl::StatusOr<ResourceResult> Engine::VRead(const Context& context, absl::strin
   if (!absl::SimpleAtoi(version, &number) || number < 1) {
     return absl::InvalidArgumentError(absl::StrCat("'", version, "' is not a version id"));
   }
+  PLANAPI_RETURN_IF_ERROR(CheckVisible(context, type, id));
   PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.ReadVersion(context.realm, type, id, number));
   return ResultOf(std::move(v));
 }
@@ -124,6 +188,7 @@ absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::str
     return absl::InvalidArgumentError("_count must not be negative");
   }
   count = count == 0 ? kDefaultHistoryCount : std::min(count, kMaxHistoryCount);
+  PLANAPI_RETURN_IF_ERROR(CheckVisible(context, type, id));
   PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> versions,
                            store_.History(context.realm, type, id, count));
   const std::string self = absl::StrCat(context.base_url, "/", type, "/", id);
@@ -165,9 +230,29 @@ absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::str
 
 absl::StatusOr<ResourceResult> Engine::Search(
     const Context& context, absl::string_view type,
-    const std::vector<std::pair<std::string, std::string>>&) const {
+    const std::vector<std::pair<std::string, std::string>>& params) const {
   PLANAPI_RETURN_IF_ERROR(Check(context, type));
-  return status::NotSupportedError(absl::StrCat("search of ", type, " is not available yet"));
+  PLANAPI_ASSIGN_OR_RETURN(std::string bundle,
+                           searcher_.Search({.realm = context.realm,
+                                             .type = std::string(type),
+                                             .params = params,
+                                             .base_url = context.base_url,
+                                             .patient = context.patient,
+                                             .lenient = context.lenient}));
+  return ResourceResult{.json = std::move(bundle)};
+}
+
+absl::StatusOr<ResourceResult> Engine::Everything(
+    const Context& context, absl::string_view id,
+    const std::vector<std::pair<std::string, std::string>>& params) const {
+  PLANAPI_RETURN_IF_ERROR(Check(context, "Patient"));
+  PLANAPI_ASSIGN_OR_RETURN(std::string bundle,
+                           searcher_.Everything({.realm = context.realm,
+                                                 .params = params,
+                                                 .base_url = context.base_url,
+                                                 .patient = context.patient},
+                                                id));
+  return ResourceResult{.json = std::move(bundle)};
 }
 
 absl::StatusOr<ResourceResult> Engine::Create(const Context& context, absl::string_view type,

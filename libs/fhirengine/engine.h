@@ -1,11 +1,12 @@
 // The FHIR engine shared by the fhir (Patient Access) and directory (Provider Directory)
 // services. They differ only in the EngineConfig they pass: which resource types and realms,
 // which name. It serves the CapabilityStatement, versioned reads and writes on PostgreSQL
-// (ResourceStore) and instance history; search arrives with the search-parameter work, in this
-// same library.
+// (ResourceStore), instance history and search (Searcher) over the index the published
+// SearchParameters define (libs/fhirsearch).
 #pragma once
 
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -15,7 +16,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/fhir/capability.h"
+#include "libs/fhirengine/search.h"
 #include "libs/fhirengine/store.h"
+#include "libs/fhirsearch/search_params.h"
 #include "libs/pg/pg.h"
 
 namespace planapi::fhirengine {
@@ -24,11 +28,17 @@ struct EngineConfig {
   std::string name;  // shown in the CapabilityStatement
   std::span<const absl::string_view> types;
   std::vector<Realm> realms;  // the data sets this endpoint may address
+  // Protected by SMART on FHIR: the CapabilityStatement names the realm's OAuth endpoints
+  // (the base URL's trailing /fhir/r4 replaced by /auth).
+  bool smart = false;
 };
 
 struct Context {
   Realm realm = Realm::kProduction;
   std::string base_url;  // absolute base of the endpoint, e.g. https://host/fhir/r4
+  // A patient-scoped caller: only this patient's compartment (and what it refers to) exists.
+  std::string patient;
+  bool lenient = false;  // Prefer: handling=lenient
 };
 
 struct ResourceResult {
@@ -43,7 +53,10 @@ struct ResourceResult {
 // `pool` must outlive the engine.
 class Engine {
  public:
-  Engine(EngineConfig config, pg::Pool& pool);
+  // Loads the search parameters of the configured types. INTERNAL when the embedded definitions
+  // cannot be used (a bug in the data).
+  static absl::StatusOr<std::unique_ptr<const Engine>> Create(EngineConfig config, pg::Pool& pool);
+  Engine(EngineConfig config, pg::Pool& pool, std::shared_ptr<const fhirsearch::Registry> registry);
 
   // The CapabilityStatement for `context.base_url`; lists exactly what this engine serves.
   ResourceResult Capabilities(const Context& context) const;
@@ -59,9 +72,15 @@ class Engine {
   // A Bundle of type history, newest first; `count` 0 means the default (50), at most 1000.
   absl::StatusOr<ResourceResult> History(const Context& context, absl::string_view type,
                                          absl::string_view id, int count) const;
-  // UNIMPLEMENTED (not-supported) until search lands.
+  // A searchset Bundle (Searcher::Search): INVALID_ARGUMENT naming a bad parameter.
   absl::StatusOr<ResourceResult> Search(
       const Context& context, absl::string_view type,
+      const std::vector<std::pair<std::string, std::string>>& params) const;
+
+  // Patient/[id]/$everything (Searcher::Everything). NOT_FOUND (not-supported) where Patient is
+  // not served.
+  absl::StatusOr<ResourceResult> Everything(
+      const Context& context, absl::string_view id,
       const std::vector<std::pair<std::string, std::string>>& params) const;
 
   // Create with a server-assigned id; update (or create) with the client's id. INVALID_ARGUMENT
@@ -87,8 +106,16 @@ class Engine {
   absl::Status CheckAddress(const Context& context, absl::string_view type,
                             absl::string_view id) const;
 
+  // NOT_FOUND, as for an unknown resource, when a patient-scoped caller may not see type/id.
+  absl::Status CheckVisible(const Context& context, absl::string_view type,
+                            absl::string_view id) const;
+
   const EngineConfig config_;
+  const std::shared_ptr<const fhirsearch::Registry> registry_;
   mutable ResourceStore store_;
+  const Searcher searcher_;
+  // searchParam / searchInclude / searchRevInclude of every type, from the registry.
+  std::map<std::string, fhir::TypeSearch, std::less<>> search_capabilities_;
   // CapabilityStatement text by base URL, rebuilt when the date changes. Bounded: base URLs may
   // come from clients' Host headers.
   struct CachedStatement {
@@ -98,8 +125,5 @@ class Engine {
   mutable absl::Mutex mu_;
   mutable std::map<std::string, CachedStatement, std::less<>> capabilities_ ABSL_GUARDED_BY(mu_);
 };
-
-// Whether `id` is a valid FHIR logical id: [A-Za-z0-9\-\.]{1,64}.
-bool IsValidId(absl::string_view id);
 
 }  // namespace planapi::fhirengine

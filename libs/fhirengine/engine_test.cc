@@ -16,8 +16,9 @@ std::unique_ptr<pg::Pool> NoDatabase() {
 
 TEST_CASE("the engine's CapabilityStatement reflects its configuration", "[fhirengine]") {
   auto pool = NoDatabase();
-  Engine engine({.name = "Directory", .types = fhir::DirectoryTypes(), .realms = {Realm::kDirectory}},
-                *pool);
+  auto owned = Engine::Create({.name = "Directory", .types = fhir::DirectoryTypes(), .realms = {Realm::kDirectory}}, *pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
   auto cs = json::Parse(engine.Capabilities({.base_url = "https://x/directory/r4"}).json);
   REQUIRE(cs.ok());
   CHECK(json::GetString(*cs, "resourceType") == "CapabilityStatement");
@@ -27,8 +28,9 @@ TEST_CASE("the engine's CapabilityStatement reflects its configuration", "[fhire
 
 TEST_CASE("requests are validated before the database is asked", "[fhirengine]") {
   auto pool = NoDatabase();
-  Engine engine({.name = "PA", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
-                *pool);
+  auto owned = Engine::Create({.name = "PA", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
   const Context prod{.realm = Realm::kProduction};
   auto unknown_type = engine.Read(prod, "Banana", "1");
   CHECK(unknown_type.status().code() == absl::StatusCode::kNotFound);
@@ -41,8 +43,11 @@ TEST_CASE("requests are validated before the database is asked", "[fhirengine]")
         absl::StatusCode::kInvalidArgument);
   // Valid requests reach the (absent) database and report it unavailable.
   CHECK(engine.Read(prod, "Patient", "p1").status().code() == absl::StatusCode::kUnavailable);
-  auto search = engine.Search(prod, "Patient", {});
-  CHECK(search.status().code() == absl::StatusCode::kUnimplemented);
+  CHECK(engine.Search(prod, "Patient", {{"name", "x"}}).status().code() ==
+        absl::StatusCode::kUnavailable);
+  // A bad search is refused before any query.
+  CHECK(engine.Search(prod, "Patient", {{"colour", "x"}}).status().code() ==
+        absl::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("ids follow the FHIR id rule", "[fhirengine]") {

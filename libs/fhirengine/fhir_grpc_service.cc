@@ -13,9 +13,20 @@ namespace {
 
 namespace pb = planapi::fhir::v1;
 
-Context ContextOf(const pb::RequestContext& in) {
+// The patient a patient-scoped token confines the caller to, set by the gateway after it
+// verified the token (only the gateway reaches the backends).
+constexpr char kPatientKey[] = "x-planapi-patient";
+
+Context ContextOf(const pb::RequestContext& in, const grpc::ServerContext* call = nullptr) {
   // A number outside the enum keeps its value, which no engine serves: the engine refuses it.
-  return Context{.realm = static_cast<Realm>(in.realm()), .base_url = in.base_url()};
+  Context c{.realm = static_cast<Realm>(in.realm()), .base_url = in.base_url()};
+  if (call != nullptr) {
+    const auto& md = call->client_metadata();
+    if (auto it = md.find(kPatientKey); it != md.end()) {
+      c.patient.assign(it->second.data(), it->second.size());
+    }
+  }
+  return c;
 }
 
 // Lists an import error, up to a bound: the summary must stay a small message however bad the
@@ -57,20 +68,20 @@ class FhirGrpcService final : public pb::Fhir::Service {
   grpc::Status Read(grpc::ServerContext* context, const pb::ReadRequest* in,
                     pb::ResourceResponse* out) override {
     return Answer(*context, "Read",
-                  engine_->Read(ContextOf(in->context()), in->type(), in->id()), out);
+                  engine_->Read(ContextOf(in->context(), context), in->type(), in->id()), out);
   }
 
   grpc::Status VRead(grpc::ServerContext* context, const pb::VReadRequest* in,
                      pb::ResourceResponse* out) override {
     return Answer(*context, "VRead",
-                  engine_->VRead(ContextOf(in->context()), in->type(), in->id(), in->version_id()),
+                  engine_->VRead(ContextOf(in->context(), context), in->type(), in->id(), in->version_id()),
                   out);
   }
 
   grpc::Status History(grpc::ServerContext* context, const pb::HistoryRequest* in,
                        pb::ResourceResponse* out) override {
     return Answer(*context, "History",
-                  engine_->History(ContextOf(in->context()), in->type(), in->id(), in->count()),
+                  engine_->History(ContextOf(in->context(), context), in->type(), in->id(), in->count()),
                   out);
   }
 
@@ -136,14 +147,25 @@ class FhirGrpcService final : public pb::Fhir::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status Everything(grpc::ServerContext* context, const pb::EverythingRequest* in,
+                          pb::ResourceResponse* out) override {
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const auto& p : in->params()) {
+      params.emplace_back(p.name(), p.value());
+    }
+    return Answer(*context, "Everything",
+                  engine_->Everything(ContextOf(in->context(), context), in->id(), params), out);
+  }
+
   grpc::Status Search(grpc::ServerContext* context, const pb::SearchRequest* in,
                       pb::ResourceResponse* out) override {
     std::vector<std::pair<std::string, std::string>> params;
     for (const auto& p : in->params()) {
       params.emplace_back(p.name(), p.value());
     }
-    return Answer(*context, "Search",
-                  engine_->Search(ContextOf(in->context()), in->type(), params), out);
+    Context c = ContextOf(in->context(), context);
+    c.lenient = in->lenient();
+    return Answer(*context, "Search", engine_->Search(c, in->type(), params), out);
   }
 
  private:

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/fhirengine/index_writer.h"
 #include "libs/json/json.h"
 #include "libs/status/issue.h"
 #include "libs/status/status_macros.h"
@@ -58,11 +59,12 @@ absl::StatusOr<std::vector<StoredVersion>> SelectVersions(pg::Connection& c,
   return out;
 }
 
-// Checks the resource against its address and stamps the version into meta.
+// Checks the resource against its address and stamps the version into meta; `doc` holds the
+// stamped resource afterwards.
 absl::StatusOr<std::string> Stamp(absl::string_view type, absl::string_view id,
                                   absl::string_view json, int version,
-                                  const std::string& last_updated) {
-  PLANAPI_ASSIGN_OR_RETURN(rapidjson::Document doc, json::Parse(json));
+                                  const std::string& last_updated, rapidjson::Document& doc) {
+  PLANAPI_ASSIGN_OR_RETURN(doc, json::Parse(json));
   if (!doc.IsObject()) {
     return absl::InvalidArgumentError("a resource must be a JSON object");
   }
@@ -148,17 +150,23 @@ absl::Status Unknown(absl::string_view type, absl::string_view id) {
 }  // namespace
 
 namespace {
-absl::StatusOr<StoredVersion> PutIn(pg::Connection& c, Realm realm, absl::string_view type,
-                                    absl::string_view id, absl::string_view json) {
+absl::StatusOr<StoredVersion> PutIn(pg::Connection& c, const fhirsearch::Registry* registry,
+                                    Realm realm, absl::string_view type, absl::string_view id,
+                                    absl::string_view json) {
   PLANAPI_ASSIGN_OR_RETURN(std::optional<StoredVersion> current, LockCurrent(c, realm, type, id));
   StoredVersion written;
   written.type = std::string(type);
   written.id = std::string(id);
   written.version = current.has_value() ? current->version + 1 : 1;
   written.last_updated = Now();
+  rapidjson::Document doc;
   PLANAPI_ASSIGN_OR_RETURN(written.json,
-                           Stamp(type, id, json, written.version, written.last_updated));
+                           Stamp(type, id, json, written.version, written.last_updated, doc));
   PLANAPI_RETURN_IF_ERROR(WriteRow(c, realm, written));
+  if (registry != nullptr) {
+    const fhirsearch::IndexRows rows = fhirsearch::Extract(*registry, type, doc);
+    PLANAPI_RETURN_IF_ERROR(WriteIndex(c, realm, type, id, &rows, !current.has_value()));
+  }
   return written;
 }
 }  // namespace
@@ -168,7 +176,7 @@ absl::StatusOr<StoredVersion> ResourceStore::Put(Realm realm, absl::string_view 
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   StoredVersion written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
-    PLANAPI_ASSIGN_OR_RETURN(written, PutIn(c, realm, type, id, json));
+    PLANAPI_ASSIGN_OR_RETURN(written, PutIn(c, registry_, realm, type, id, json));
     return absl::OkStatus();
   }));
   return written;
@@ -190,7 +198,7 @@ absl::StatusOr<std::vector<StoredVersion>> ResourceStore::PutAll(
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
     written.clear();
     for (const Write* w : ordered) {
-      absl::StatusOr<StoredVersion> v = PutIn(c, realm, w->type, w->id, w->json);
+      absl::StatusOr<StoredVersion> v = PutIn(c, registry_, realm, w->type, w->id, w->json);
       if (!v.ok()) {
         return absl::Status(v.status().code(), absl::StrCat("entry ", w->entry, " (", w->type, "/",
                                                             w->id, "): ", v.status().message()));
@@ -220,7 +228,9 @@ absl::StatusOr<StoredVersion> ResourceStore::Delete(Realm realm, absl::string_vi
                             .version = current->version + 1,
                             .last_updated = Now(),
                             .deleted = true};
-    return WriteRow(c, realm, written);
+    PLANAPI_RETURN_IF_ERROR(WriteRow(c, realm, written));
+    return registry_ == nullptr ? absl::OkStatus()
+                                : WriteIndex(c, realm, type, id, nullptr, /*fresh=*/false);
   }));
   return written;
 }

@@ -1,6 +1,7 @@
 // Versioned resource storage on PostgreSQL for the FHIR engine: every write makes a new version
 // in the same transaction as its history row, reads return the stored JSON text with
-// meta.versionId and meta.lastUpdated already in it. Table-driven: one table for all types.
+// meta.versionId and meta.lastUpdated already in it, and the search index rows the registry's
+// parameters extract replaced in that same transaction. Table-driven: one table for all types.
 // Thread-safe (the pool is).
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/fhirsearch/search_params.h"
 #include "libs/pg/migrate.h"
 #include "libs/pg/pg.h"
 
@@ -27,12 +29,17 @@ struct StoredVersion {
   std::string json;          // empty when deleted
 };
 
+// Whether `id` is a valid FHIR logical id: [A-Za-z0-9\-\.]{1,64}.
+bool IsValidId(absl::string_view id);
+
 // The schema the store needs (libs/fhirengine/migrations), for the services' --migrate.
 std::span<const pg::Migration> Migrations();
 
 class ResourceStore {
  public:
-  explicit ResourceStore(pg::Pool& pool) : pool_(pool) {}
+  // `registry` (which may be null: no index is kept) and `pool` must outlive the store.
+  ResourceStore(pg::Pool& pool, const fhirsearch::Registry* registry)
+      : pool_(pool), registry_(registry) {}
 
   // Writes `json` (an object whose resourceType is `type`) as the next version of type/id, or
   // version 1. INVALID_ARGUMENT for malformed JSON, a type or id that does not match.
@@ -61,6 +68,7 @@ class ResourceStore {
 
  private:
   pg::Pool& pool_;
+  const fhirsearch::Registry* registry_;
 };
 
 }  // namespace planapi::fhirengine

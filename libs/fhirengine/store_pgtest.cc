@@ -28,8 +28,9 @@ constexpr char kPatient[] = R"({"resourceType":"Patient","id":"p1","name":[{"fam
 
 TEST_CASE("writes make versions and reads return them with meta stamped", "[fhirengine]") {
   Fixture f;
-  Engine engine({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
-                *f.pool);
+  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
   const Context ctx{.realm = Realm::kProduction, .base_url = "https://x/fhir/r4"};
   auto v1 = engine.Update(ctx, "Patient", "p1", kPatient);
   REQUIRE(v1.ok());
@@ -69,8 +70,9 @@ TEST_CASE("writes make versions and reads return them with meta stamped", "[fhir
 
 TEST_CASE("deletes are versions too: 410 on read, history keeps them", "[fhirengine]") {
   Fixture f;
-  Engine engine({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
-                *f.pool);
+  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
   const Context ctx{.realm = Realm::kProduction, .base_url = "https://x"};
   CHECK(engine.Delete(ctx, "Patient", "p1").status().code() == absl::StatusCode::kNotFound);
   REQUIRE(engine.Update(ctx, "Patient", "p1", kPatient).ok());
@@ -95,8 +97,9 @@ TEST_CASE("deletes are versions too: 410 on read, history keeps them", "[fhireng
 
 TEST_CASE("bad writes are refused and change nothing", "[fhirengine]") {
   Fixture f;
-  Engine engine({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
-                *f.pool);
+  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
   const Context ctx{.realm = Realm::kProduction};
   REQUIRE(engine.Update(ctx, "Patient", "p1", kPatient).ok());
   struct Bad {
@@ -123,10 +126,11 @@ TEST_CASE("bad writes are refused and change nothing", "[fhirengine]") {
 
 TEST_CASE("realms keep their data apart", "[fhirengine]") {
   Fixture f;
-  Engine engine({.name = "t",
+  auto owned = Engine::Create({.name = "t",
                  .types = fhir::PatientAccessTypes(),
-                 .realms = {Realm::kProduction, Realm::kSandbox}},
-                *f.pool);
+                 .realms = {Realm::kProduction, Realm::kSandbox}}, *f.pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
   REQUIRE(engine.Update({.realm = Realm::kSandbox}, "Patient", "p1", kPatient).ok());
   CHECK(engine.Read({.realm = Realm::kProduction}, "Patient", "p1").status().code() ==
         absl::StatusCode::kNotFound);
@@ -137,8 +141,9 @@ TEST_CASE("realms keep their data apart", "[fhirengine]") {
 
 TEST_CASE("create assigns ids and concurrent updates each get their own version", "[fhirengine]") {
   Fixture f;
-  Engine engine({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}},
-                *f.pool);
+  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
   const Context ctx{.realm = Realm::kProduction};
   auto created = engine.Create(ctx, "Patient", R"({"resourceType":"Patient","id":"ignored"})");
   REQUIRE(created.ok());

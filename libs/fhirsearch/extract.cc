@@ -379,8 +379,13 @@ class Extractor {
         break;
       case Shape::kReference: {
         const absl::string_view reference = GetString(v, "reference");
-        if (reference.empty() || reference[0] == '#') {
-          break;  // contained resources are not indexed on their own
+        if (reference.empty()) {
+          break;
+        }
+        if (reference[0] == '#') {
+          // A contained resource: nothing to join to, but the element is present (:missing).
+          rows_.references.push_back({param_->code, "", "", std::string(reference)});
+          break;
         }
         ReferenceRow(reference, GetString(v, "type"));
         break;

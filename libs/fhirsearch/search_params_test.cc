@@ -373,7 +373,7 @@ TEST_CASE("value shapes become the rows their parameter type asks for", "[fhirse
   CHECK(Dates(rows, "death-date") == std::vector<std::pair<int64_t, int64_t>>{{death.lo, death.hi}});
   CHECK(Dates(rows, "_lastUpdated").empty());
   CHECK(References(rows, "general-practitioner") ==
-        Strings{"/ urn:uuid:5", "Organization/o1",
+        Strings{"/ #contained", "/ urn:uuid:5", "Organization/o1",
                 "Practitioner/gp1 https://other.example/fhir/Practitioner/gp1"});
   CHECK(References(rows, "organization").empty());
   CHECK(References(rows, "link") == Strings{"Patient/p2"});

@@ -20,6 +20,14 @@ std::string SourceDir() {
   return dir != nullptr ? dir : PLANAPI_DEFAULT_SOURCE_DIR;
 }
 
+std::string FixturesDir() {
+  if (const char* dir = std::getenv("PLANAPI_FIXTURES")) {
+    return dir;
+  }
+  const std::string dir = SourceDir() + "/../shared/fixtures";
+  return std::filesystem::is_directory(dir) ? dir : "";
+}
+
 Service::Service(Process process, int port, std::string log_path, std::unique_ptr<TempDir> dir)
     : process_(std::move(process)),
       port_(port),

@@ -17,6 +17,9 @@ namespace planapi::testing {
 std::string BinDir();
 // The source tree (this build's, or PLANAPI_SOURCE_DIR).
 std::string SourceDir();
+// The published HL7 examples and Synthea patients: the team's shared folder beside the checkout
+// (../shared/fixtures), or PLANAPI_FIXTURES. Empty when neither exists.
+std::string FixturesDir();
 
 class Service {
  public:

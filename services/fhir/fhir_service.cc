@@ -2,6 +2,7 @@
 
 #include "libs/fhir/resource_types.h"
 #include "libs/fhirengine/fhir_grpc_service.h"
+#include "libs/status/status_macros.h"
 
 namespace planapi::fhir_service {
 
@@ -9,14 +10,16 @@ fhirengine::EngineConfig EngineConfiguration() {
   using fhirengine::Realm;
   return {.name = "planapi Patient Access API",
           .types = fhir::PatientAccessTypes(),
-          .realms = {Realm::kProduction, Realm::kSandbox}};
+          .realms = {Realm::kProduction, Realm::kSandbox},
+          .smart = true};
 }
 
 absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings&,
                                                                         pg::Pool& pool) {
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(fhirengine::MakeFhirGrpcService(
-      std::make_unique<const fhirengine::Engine>(EngineConfiguration(), pool)));
+  PLANAPI_ASSIGN_OR_RETURN(std::unique_ptr<const fhirengine::Engine> engine,
+                           fhirengine::Engine::Create(EngineConfiguration(), pool));
+  services.push_back(fhirengine::MakeFhirGrpcService(std::move(engine)));
   return services;
 }
 

@@ -89,6 +89,8 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     return absl::NotFoundError(absl::StrCat("'", type, "' is not a resource type"));
   }
   parse.call.type = std::string(type);
+  parse.call.lenient = absl::StrContains(
+      absl::AsciiStrToLower(request.Header("prefer").value_or("")), "handling=lenient");
   const bool get = method == "GET" || method == "HEAD";
   if (segments.size() == 1) {
     if (get) {
@@ -132,6 +134,16 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     } else {
       parse.allowed = "GET, HEAD, PUT, DELETE";
     }
+    return parse;
+  }
+  if (segments.size() == 3 && type == "Patient" &&
+      (segments[2] == "$everything" || segments[2] == "%24everything")) {
+    if (!get) {
+      parse.allowed = "GET, HEAD";
+      return parse;
+    }
+    parse.call.interaction = FhirInteraction::kEverything;
+    PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
     return parse;
   }
   if (segments[2] == "_history" && segments.size() <= 4) {

@@ -61,6 +61,20 @@ TEST_CASE("FHIR paths become interactions", "[gateway]") {
         "GET, HEAD, PUT, DELETE");
   CHECK(ParseFhirRequest(put, "/Patient/1/_history")->allowed == "GET, HEAD");
   CHECK(ParseFhirRequest(get, "/Patient/_search")->allowed == "POST");
+  CHECK(ParseFhirRequest(get, "/Patient/1/$everything")->call.interaction ==
+        FhirInteraction::kEverything);
+  CHECK(ParseFhirRequest(get, "/Patient/1/%24everything")->call.id == "1");
+  CHECK(ParseFhirRequest(put, "/Patient/1/$everything")->allowed == "GET, HEAD");
+  CHECK(ParseFhirRequest(get, "/Observation/1/$everything").status().code() ==
+        absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("Prefer: handling=lenient reaches the search", "[gateway]") {
+  http::Request strict{.method = "GET", .query = "name=x"};
+  CHECK_FALSE(ParseFhirRequest(strict, "/Patient")->call.lenient);
+  http::Request lenient{.method = "GET", .query = "name=x"};
+  lenient.headers.emplace_back("prefer", "return=minimal, Handling=Lenient");
+  CHECK(ParseFhirRequest(lenient, "/Patient")->call.lenient);
 }
 
 }  // namespace

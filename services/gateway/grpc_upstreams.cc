@@ -119,12 +119,23 @@ class GrpcUpstreams final : public Upstreams {
       case FhirInteraction::kSearchType: {
         fhirpb::SearchRequest r = with(fhirpb::SearchRequest());
         r.set_type(call.type);
+        r.set_lenient(call.lenient);
         for (auto& [name, value] : call.params) {
           auto* p = r.add_params();
           p->set_name(std::move(name));
           p->set_value(std::move(value));
         }
         return Unary(to, &FhirAsync::Search, std::move(r), info, std::move(done));
+      }
+      case FhirInteraction::kEverything: {
+        fhirpb::EverythingRequest r = with(fhirpb::EverythingRequest());
+        r.set_id(call.id);
+        for (auto& [name, value] : call.params) {
+          auto* p = r.add_params();
+          p->set_name(std::move(name));
+          p->set_value(std::move(value));
+        }
+        return Unary(to, &FhirAsync::Everything, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kCreate:
       case FhirInteraction::kUpdate:

@@ -30,6 +30,7 @@ enum class FhirInteraction {
   kVRead,
   kHistoryInstance,
   kSearchType,
+  kEverything,  // Patient/[id]/$everything
   kCreate,
   kUpdate,
   kDelete,
@@ -50,6 +51,7 @@ struct FhirCall {
   std::string version_id;  // vread
   int count = 0;           // history: how many versions (0: the service's default)
   std::vector<std::pair<std::string, std::string>> params;
+  bool lenient = false;    // search: Prefer: handling=lenient
 };
 
 struct FhirResult {

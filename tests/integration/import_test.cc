@@ -15,12 +15,9 @@ namespace {
 // The published HL7 examples and Synthea patients live in the team's shared folder beside the
 // checkout (PLANAPI_FIXTURES overrides); without them these tests fail, saying so.
 std::string Fixtures() {
-  if (const char* dir = std::getenv("PLANAPI_FIXTURES")) {
-    return dir;
-  }
-  const std::string dir = testing::SourceDir() + "/../shared/fixtures";
-  INFO("fixtures expected in " << dir << " (set PLANAPI_FIXTURES to point elsewhere)");
-  REQUIRE(std::filesystem::is_directory(dir));
+  const std::string dir = testing::FixturesDir();
+  INFO("fixtures expected in ../shared/fixtures beside the checkout, or PLANAPI_FIXTURES");
+  REQUIRE(!dir.empty());
   return dir;
 }
 
