@@ -10,10 +10,17 @@
 
 namespace planapi::fhirengine {
 
-// Replaces the index rows of realm/type/id with `rows`; nullptr removes them (a deletion).
-// `fresh` says no earlier version can have rows, which saves the deletes (bulk loads).
-absl::Status WriteIndex(pg::Connection& c, Realm realm, absl::string_view type,
-                        absl::string_view id, const fhirsearch::IndexRows* rows, bool fresh);
+// One resource's new index: `rows` nullptr removes its rows (a deletion); `fresh` says no
+// earlier version can have rows, which saves the deletes (bulk loads).
+struct IndexUpdate {
+  std::string type;
+  std::string id;
+  const fhirsearch::IndexRows* rows = nullptr;
+  bool fresh = false;
+};
+
+// Replaces the index rows of every listed resource, all in one statement.
+absl::Status WriteIndex(pg::Connection& c, Realm realm, const std::vector<IndexUpdate>& updates);
 
 // A PostgreSQL array literal of `values` ({"a","b"}), quoting every element.
 std::string TextArray(const std::vector<std::string>& values);

@@ -1,6 +1,7 @@
 #include "libs/fhirengine/store.h"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "absl/strings/numbers.h"
@@ -97,41 +98,65 @@ absl::StatusOr<std::string> Stamp(absl::string_view type, absl::string_view id,
   return json::Serialize(doc);
 }
 
-// The resource's row locked for this transaction (an advisory lock also covers "no row yet").
-absl::StatusOr<std::optional<StoredVersion>> LockCurrent(pg::Connection& c, Realm realm,
-                                                         absl::string_view type,
-                                                         absl::string_view id) {
-  const pg::Param key[] = {absl::StrCat(static_cast<int>(realm), "/", type, "/", id)};
-  PLANAPI_RETURN_IF_ERROR(
-      c.Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key).status());
-  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
-                           SelectVersions(c, "resource", realm, type, id));
-  if (rows.empty()) {
-    return std::optional<StoredVersion>();
+// Locks the resources for this transaction (advisory locks also cover "no row yet") and returns
+// the current versions of those that exist, keyed "type/id". `keys` must be sorted: every writer
+// locks in that one order, so two transactions cannot deadlock.
+absl::StatusOr<std::map<std::string, StoredVersion, std::less<>>> LockAll(
+    pg::Connection& c, Realm realm, const std::vector<std::pair<std::string, std::string>>& keys) {
+  std::vector<std::string> lock_keys, types, ids;
+  for (const auto& [type, id] : keys) {
+    lock_keys.push_back(absl::StrCat(static_cast<int>(realm), "/", type, "/", id));
+    types.push_back(type);
+    ids.push_back(id);
   }
-  return std::optional<StoredVersion>(std::move(rows[0]));
+  const pg::Param lock[] = {TextArray(lock_keys)};
+  PLANAPI_RETURN_IF_ERROR(
+      c.Exec("SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM "
+             "unnest($1::text[]) WITH ORDINALITY AS u(k, n)",
+             lock)
+          .status());
+  const pg::Param select[] = {RealmParam(realm), TextArray(types), TextArray(ids)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r,
+      c.Exec(absl::StrCat("SELECT ", kColumns, " FROM resource WHERE realm = $1::smallint AND "
+                          "(type, id) IN (SELECT * FROM unnest($2::text[], $3::text[]))"),
+             select));
+  std::map<std::string, StoredVersion, std::less<>> current;
+  for (int i = 0; i < r.rows(); ++i) {
+    StoredVersion v = FromRow(r, i);
+    current.emplace(absl::StrCat(v.type, "/", v.id), std::move(v));
+  }
+  return current;
 }
 
-absl::Status WriteRow(pg::Connection& c, Realm realm, const StoredVersion& v) {
-  const pg::Param row[] = {RealmParam(realm),
-                           v.type,
-                           v.id,
-                           absl::StrCat(v.version),
-                           v.last_updated,
-                           v.deleted ? "t" : "f",
-                           v.deleted ? pg::Param() : pg::Param(v.json)};
-  PLANAPI_RETURN_IF_ERROR(
-      c.Exec("INSERT INTO resource (realm, type, id, version, last_updated, deleted, content) "
-             "VALUES ($1::smallint, $2, $3, $4::integer, $5::timestamptz, $6::boolean, $7::jsonb) "
-             "ON CONFLICT (realm, type, id) DO UPDATE SET version = EXCLUDED.version, "
-             "last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted, "
-             "content = EXCLUDED.content",
-             row)
-          .status());
-  return c.Exec("INSERT INTO resource_history (realm, type, id, version, last_updated, deleted, "
-                "content) VALUES ($1::smallint, $2, $3, $4::integer, $5::timestamptz, "
-                "$6::boolean, $7::jsonb)",
-                row)
+// Writes the versions (current row and history row of each) in one statement.
+absl::Status WriteRows(pg::Connection& c, Realm realm, const std::vector<StoredVersion>& versions) {
+  std::vector<std::string> types, ids, numbers, times, contents;
+  std::string deleted = "{";
+  for (const StoredVersion& v : versions) {
+    types.push_back(v.type);
+    ids.push_back(v.id);
+    numbers.push_back(absl::StrCat(v.version));
+    times.push_back(v.last_updated);
+    contents.push_back(v.json);
+    absl::StrAppend(&deleted, deleted.size() > 1 ? "," : "", v.deleted ? "t" : "f");
+  }
+  deleted += "}";
+  const pg::Param p[] = {RealmParam(realm),     TextArray(types), TextArray(ids),
+                         TextArray(numbers),    TextArray(times), deleted,
+                         TextArray(contents)};
+  return c
+      .Exec("WITH v AS (SELECT t, i, n::integer AS n, lu::timestamptz AS lu, d, "
+            "CASE WHEN d THEN NULL ELSE j::jsonb END AS j FROM unnest($2::text[], $3::text[], "
+            "$4::text[], $5::text[], $6::boolean[], $7::text[]) AS u(t, i, n, lu, d, j)), "
+            "current AS (INSERT INTO resource (realm, type, id, version, last_updated, deleted, "
+            "content) SELECT $1::smallint, t, i, n, lu, d, j FROM v "
+            "ON CONFLICT (realm, type, id) DO UPDATE SET version = EXCLUDED.version, "
+            "last_updated = EXCLUDED.last_updated, deleted = EXCLUDED.deleted, "
+            "content = EXCLUDED.content) "
+            "INSERT INTO resource_history (realm, type, id, version, last_updated, deleted, "
+            "content) SELECT $1::smallint, t, i, n, lu, d, j FROM v",
+            p)
       .status();
 }
 
@@ -150,42 +175,66 @@ absl::Status Unknown(absl::string_view type, absl::string_view id) {
 }  // namespace
 
 namespace {
-absl::StatusOr<StoredVersion> PutIn(pg::Connection& c, const fhirsearch::Registry* registry,
-                                    Realm realm, absl::string_view type, absl::string_view id,
-                                    absl::string_view json) {
-  PLANAPI_ASSIGN_OR_RETURN(std::optional<StoredVersion> current, LockCurrent(c, realm, type, id));
-  StoredVersion written;
-  written.type = std::string(type);
-  written.id = std::string(id);
-  written.version = current.has_value() ? current->version + 1 : 1;
-  written.last_updated = Now();
-  rapidjson::Document doc;
-  PLANAPI_ASSIGN_OR_RETURN(written.json,
-                           Stamp(type, id, json, written.version, written.last_updated, doc));
-  PLANAPI_RETURN_IF_ERROR(WriteRow(c, realm, written));
-  if (registry != nullptr) {
-    const fhirsearch::IndexRows rows = fhirsearch::Extract(*registry, type, doc);
-    PLANAPI_RETURN_IF_ERROR(WriteIndex(c, realm, type, id, &rows, !current.has_value()));
+
+// Writes `writes` (sorted by type and id, no address twice) as their next versions, with their
+// index rows, on the caller's transaction: four statements whatever their number.
+absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
+                                                 const fhirsearch::Registry* registry, Realm realm,
+                                                 const std::vector<const ResourceStore::Write*>& writes) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const ResourceStore::Write* w : writes) {
+    keys.emplace_back(w->type, w->id);
   }
+  PLANAPI_ASSIGN_OR_RETURN(auto current, LockAll(c, realm, keys));
+  const std::string now = Now();
+  std::vector<StoredVersion> written;
+  std::vector<fhirsearch::IndexRows> rows;
+  std::vector<IndexUpdate> updates;
+  written.reserve(writes.size());
+  rows.reserve(writes.size());
+  for (const ResourceStore::Write* w : writes) {
+    auto it = current.find(absl::StrCat(w->type, "/", w->id));
+    StoredVersion v{.type = w->type,
+                    .id = w->id,
+                    .version = it == current.end() ? 1 : it->second.version + 1,
+                    .last_updated = now};
+    rapidjson::Document doc;
+    absl::StatusOr<std::string> stamped = Stamp(w->type, w->id, w->json, v.version, now, doc);
+    if (!stamped.ok()) {
+      return writes.size() == 1
+                 ? stamped.status()
+                 : absl::Status(stamped.status().code(),
+                                absl::StrCat("entry ", w->entry, " (", w->type, "/", w->id, "): ",
+                                             stamped.status().message()));
+    }
+    v.json = *std::move(stamped);
+    if (registry != nullptr) {
+      rows.push_back(fhirsearch::Extract(*registry, w->type, doc));
+      updates.push_back({w->type, w->id, &rows.back(), it == current.end()});
+    }
+    written.push_back(std::move(v));
+  }
+  PLANAPI_RETURN_IF_ERROR(WriteRows(c, realm, written));
+  PLANAPI_RETURN_IF_ERROR(WriteIndex(c, realm, updates));
   return written;
 }
+
 }  // namespace
 
 absl::StatusOr<StoredVersion> ResourceStore::Put(Realm realm, absl::string_view type,
                                                  absl::string_view id, absl::string_view json) {
+  const Write w{std::string(type), std::string(id), std::string(json), 0};
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
-  StoredVersion written;
+  std::vector<StoredVersion> written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
-    PLANAPI_ASSIGN_OR_RETURN(written, PutIn(c, registry_, realm, type, id, json));
+    PLANAPI_ASSIGN_OR_RETURN(written, PutIn(c, registry_, realm, {&w}));
     return absl::OkStatus();
   }));
-  return written;
+  return std::move(written[0]);
 }
 
 absl::StatusOr<std::vector<StoredVersion>> ResourceStore::PutAll(
     Realm realm, const std::vector<Write>& writes) {
-  // Locks are taken in one global order (type, id), so two transactions touching the same
-  // resources in different orders cannot deadlock.
   std::vector<const Write*> ordered;
   for (const Write& w : writes) {
     ordered.push_back(&w);
@@ -193,18 +242,21 @@ absl::StatusOr<std::vector<StoredVersion>> ResourceStore::PutAll(
   std::sort(ordered.begin(), ordered.end(), [](const Write* a, const Write* b) {
     return std::tie(a->type, a->id) < std::tie(b->type, b->id);
   });
+  for (size_t i = 1; i < ordered.size(); ++i) {
+    if (ordered[i]->type == ordered[i - 1]->type && ordered[i]->id == ordered[i - 1]->id) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("entries ", std::min(ordered[i - 1]->entry, ordered[i]->entry), " and ",
+                       std::max(ordered[i - 1]->entry, ordered[i]->entry), " both write ",
+                       ordered[i]->type, "/", ordered[i]->id));
+    }
+  }
+  if (ordered.empty()) {
+    return std::vector<StoredVersion>{};
+  }
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   std::vector<StoredVersion> written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
-    written.clear();
-    for (const Write* w : ordered) {
-      absl::StatusOr<StoredVersion> v = PutIn(c, registry_, realm, w->type, w->id, w->json);
-      if (!v.ok()) {
-        return absl::Status(v.status().code(), absl::StrCat("entry ", w->entry, " (", w->type, "/",
-                                                            w->id, "): ", v.status().message()));
-      }
-      written.push_back(*std::move(v));
-    }
+    PLANAPI_ASSIGN_OR_RETURN(written, PutIn(c, registry_, realm, ordered));
     return absl::OkStatus();
   }));
   return written;
@@ -215,22 +267,25 @@ absl::StatusOr<StoredVersion> ResourceStore::Delete(Realm realm, absl::string_vi
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   StoredVersion written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
-    PLANAPI_ASSIGN_OR_RETURN(std::optional<StoredVersion> current, LockCurrent(c, realm, type, id));
-    if (!current.has_value()) {
+    PLANAPI_ASSIGN_OR_RETURN(auto current,
+                             LockAll(c, realm, {{std::string(type), std::string(id)}}));
+    if (current.empty()) {
       return Unknown(type, id);
     }
-    if (current->deleted) {
-      written = *current;
+    const StoredVersion& now = current.begin()->second;
+    if (now.deleted) {
+      written = now;
       return absl::OkStatus();
     }
     written = StoredVersion{.type = std::string(type),
                             .id = std::string(id),
-                            .version = current->version + 1,
+                            .version = now.version + 1,
                             .last_updated = Now(),
                             .deleted = true};
-    PLANAPI_RETURN_IF_ERROR(WriteRow(c, realm, written));
-    return registry_ == nullptr ? absl::OkStatus()
-                                : WriteIndex(c, realm, type, id, nullptr, /*fresh=*/false);
+    PLANAPI_RETURN_IF_ERROR(WriteRows(c, realm, {written}));
+    return registry_ == nullptr
+               ? absl::OkStatus()
+               : WriteIndex(c, realm, {{std::string(type), std::string(id), nullptr, false}});
   }));
   return written;
 }
