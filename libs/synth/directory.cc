@@ -113,7 +113,7 @@ OrgPlan PlanOrg(uint64_t seed, int64_t g) {
   p.focus = &kFoci[rng.Below(std::size(kFoci))];
   p.hospital = rng.Chance(0.1);
   p.locations = p.hospital ? 1 + static_cast<int>(rng.Below(2)) : 1 + static_cast<int>(rng.Below(3));
-  p.services = 2 + static_cast<int>(rng.Below(2));
+  p.services = 2 + static_cast<int>(rng.Below(3));
   p.payer = static_cast<int>(rng.Below(kPayers));
   p.networks = rng.Chance(0.5) ? 2 : 1;
   const absl::string_view prefix = kNamePrefixes[rng.Below(std::size(kNamePrefixes))];
@@ -124,8 +124,6 @@ OrgPlan PlanOrg(uint64_t seed, int64_t g) {
     p.name = absl::StrCat(place, " ", p.focus->name, " ",
                           kNameSuffixes[rng.Below(std::size(kNameSuffixes))]);
   }
-  // Names repeat across cities; the index keeps each organization's name its own.
-  absl::StrAppend(&p.name, " #", g + 1);
   return p;
 }
 
@@ -535,7 +533,7 @@ class DirectoryWriter {
              absl::StrCat("Direct address of ", display), Id("org", home.index + 1));
     // Roles: one at the home organization, sometimes more at its other sites or elsewhere.
     const double draw = rng.Unit();
-    const int roles = draw < 0.3 ? 1 : draw < 0.75 ? 2 : 3;
+    const int roles = draw < 0.25 ? 1 : draw < 0.7 ? 2 : 3;
     for (int r = 0; r < roles; ++r) {
       OrgPlan other;
       const OrgPlan* at = &home;

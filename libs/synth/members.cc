@@ -595,8 +595,12 @@ class MemberWriter {
     for (size_t i = 2; i < encounters_.size(); ++i) {
       WriteProfessionalEob(encounters_[i]);
     }
+    // Chronic medications are refilled every 90 days: one to three fills each.
     for (const Medication& m : meds_) {
-      WritePharmacyEob(m);
+      const int fills = static_cast<int>(rng_.Between(1, 3));
+      for (int fill = 0; fill < fills && m.authored + 90 * fill < as_of_ - 1; ++fill) {
+        WritePharmacyEob(m, fill);
+      }
     }
     WriteOralEob();
     WriteProvenance(clinical_end);
@@ -658,7 +662,7 @@ class MemberWriter {
 
     // Encounters: an inpatient stay, an emergency visit, then office visits oldest first.
     const Day span = as_of_ - coverage_start_ - 30;
-    const int office = static_cast<int>(rng_.Between(2, 5));
+    const int office = static_cast<int>(rng_.Between(3, 6));
     std::vector<Day> days;
     for (int i = 0; i < office + 2; ++i) {
       days.push_back(coverage_start_ + rng_.Between(0, span));
@@ -1707,10 +1711,10 @@ class MemberWriter {
     e_.End();
   }
 
-  void WritePharmacyEob(const Medication& m) {
+  void WritePharmacyEob(const Medication& m, int fill) {
     const std::string id = Id("eob-pharmacy", ++pharmacy_);
     const SharedOrg* pharmacy = OrgOf(OrgKind::kPharmacy);
-    const Day filled = std::min(as_of_ - 1, m.authored + rng_.Between(0, 3));
+    const Day filled = std::min(as_of_ - 1, m.authored + 90 * fill + rng_.Between(0, 3));
     const Day created = filled + 1;
     json::Writer& w = Begin("ExplanationOfBenefit", id, false);
     Header(w, {id, CARIN("C4BB-ExplanationOfBenefit-Pharmacy"),
@@ -1720,7 +1724,7 @@ class MemberWriter {
                pharmacy->name});
     CareTeam(w, {{m.prescriber, {kC4bbCareTeamRole, "prescribing", "Prescribing provider"}}});
     int seq = 0;
-    const int64_t refills = static_cast<int64_t>(rng_.Below(4));
+    const int64_t refills = fill;
     w.Key("supportingInfo").StartArray();
     Info(w, seq, "clmrecvddate", "Claim Received Date")
         .Field("timingDate", FormatDate(created)).EndObject();
