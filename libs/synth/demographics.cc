@@ -54,32 +54,31 @@ constexpr City kCities[] = {
 };
 
 constexpr absl::string_view kMale[] = {
-    "James", "Robert", "John",    "Michael", "David",   "William", "Richard", "Joseph",
-    "Thomas", "Charles", "Daniel", "Matthew", "Anthony", "Mark",    "Steven",  "Andrew",
-    "Joshua", "Kevin",   "Brian",  "Carlos",  "Luis",    "Jamal",   "Wei",     "Raj",
-    "Ethan",  "Noah",    "Liam",   "Mateo",
+    "James",  "Robert", "John",    "Michael", "David",   "William", "Richard",
+    "Joseph", "Thomas", "Charles", "Daniel",  "Matthew", "Anthony", "Mark",
+    "Steven", "Andrew", "Joshua",  "Kevin",   "Brian",   "Carlos",  "Luis",
+    "Jamal",  "Wei",    "Raj",     "Ethan",   "Noah",    "Liam",    "Mateo",
 };
 constexpr absl::string_view kFemale[] = {
-    "Mary",    "Patricia", "Jennifer", "Linda",  "Elizabeth", "Barbara", "Susan",  "Jessica",
-    "Sarah",   "Karen",    "Lisa",     "Nancy",  "Sandra",    "Ashley",  "Emily",  "Michelle",
-    "Maria",   "Sofia",    "Aisha",    "Mei",    "Priya",     "Olivia",  "Emma",   "Ava",
-    "Isabella", "Camila",  "Grace",    "Hannah",
+    "Mary",    "Patricia", "Jennifer", "Linda",    "Elizabeth", "Barbara", "Susan",
+    "Jessica", "Sarah",    "Karen",    "Lisa",     "Nancy",     "Sandra",  "Ashley",
+    "Emily",   "Michelle", "Maria",    "Sofia",    "Aisha",     "Mei",     "Priya",
+    "Olivia",  "Emma",     "Ava",      "Isabella", "Camila",    "Grace",   "Hannah",
 };
 constexpr absl::string_view kFamily[] = {
-    "Smith",    "Johnson",  "Williams", "Brown",    "Jones",     "Garcia",   "Miller",
-    "Davis",    "Rodriguez", "Martinez", "Hernandez", "Lopez",   "Gonzalez", "Wilson",
-    "Anderson", "Thomas",   "Taylor",   "Moore",    "Jackson",   "Martin",   "Lee",
-    "Perez",    "Thompson", "White",    "Harris",   "Sanchez",   "Clark",    "Ramirez",
-    "Lewis",    "Robinson", "Walker",   "Young",    "Allen",     "King",     "Wright",
-    "Scott",    "Torres",   "Nguyen",   "Hill",     "Flores",    "Green",    "Adams",
-    "Nelson",   "Baker",    "Hall",     "Rivera",   "Campbell",  "Mitchell", "Carter",
-    "Roberts",  "Patel",    "Kim",      "Chen",     "Okafor",
+    "Smith",     "Johnson",  "Williams",  "Brown",   "Jones",    "Garcia",   "Miller",   "Davis",
+    "Rodriguez", "Martinez", "Hernandez", "Lopez",   "Gonzalez", "Wilson",   "Anderson", "Thomas",
+    "Taylor",    "Moore",    "Jackson",   "Martin",  "Lee",      "Perez",    "Thompson", "White",
+    "Harris",    "Sanchez",  "Clark",     "Ramirez", "Lewis",    "Robinson", "Walker",   "Young",
+    "Allen",     "King",     "Wright",    "Scott",   "Torres",   "Nguyen",   "Hill",     "Flores",
+    "Green",     "Adams",    "Nelson",    "Baker",   "Hall",     "Rivera",   "Campbell", "Mitchell",
+    "Carter",    "Roberts",  "Patel",     "Kim",     "Chen",     "Okafor",
 };
 constexpr absl::string_view kStreets[] = {
-    "Main St",     "Oak Ave",      "Maple Ave",   "Washington St", "Park Ave",   "Elm St",
-    "Lake Rd",     "Pine St",      "Cedar Ln",    "Hill St",       "Church St",  "Highland Ave",
-    "Market St",   "Broad St",     "Center St",   "Jefferson Ave", "Lincoln Ave", "Madison Ave",
-    "Franklin St", "River Rd",     "Sunset Blvd", "Walnut St",     "Spring St",  "Chestnut St",
+    "Main St",     "Oak Ave",  "Maple Ave",   "Washington St", "Park Ave",    "Elm St",
+    "Lake Rd",     "Pine St",  "Cedar Ln",    "Hill St",       "Church St",   "Highland Ave",
+    "Market St",   "Broad St", "Center St",   "Jefferson Ave", "Lincoln Ave", "Madison Ave",
+    "Franklin St", "River Rd", "Sunset Blvd", "Walnut St",     "Spring St",   "Chestnut St",
 };
 
 }  // namespace

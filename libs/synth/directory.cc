@@ -31,8 +31,8 @@ struct Metal {
   absl::string_view code;
   absl::string_view display;
 };
-constexpr Metal kMetals[] = {{"bronze", "Bronze-QHP"}, {"silver", "Silver-QHP"},
-                             {"gold", "Gold-QHP"}};
+constexpr Metal kMetals[] = {
+    {"bronze", "Bronze-QHP"}, {"silver", "Silver-QHP"}, {"gold", "Gold-QHP"}};
 
 // NUCC taxonomy codes of physicians; primary care repeated so it is drawn more often, as in a
 // real network.
@@ -65,17 +65,17 @@ struct Focus {
   size_t specialty;  // index into kSpecialties
 };
 constexpr Focus kFoci[] = {
-    {"Family Medicine", 0},  {"Internal Medicine", 1}, {"Pediatrics", 2},
-    {"Women's Health", 5},   {"Heart Center", 6},      {"Dermatology", 7},
-    {"Orthopedics", 8},      {"Neurology", 9},         {"Behavioral Health", 10},
-    {"Primary Care", 0},     {"Eye Care", 12},         {"Digestive Health", 15},
+    {"Family Medicine", 0}, {"Internal Medicine", 1}, {"Pediatrics", 2},
+    {"Women's Health", 5},  {"Heart Center", 6},      {"Dermatology", 7},
+    {"Orthopedics", 8},     {"Neurology", 9},         {"Behavioral Health", 10},
+    {"Primary Care", 0},    {"Eye Care", 12},         {"Digestive Health", 15},
 };
 constexpr absl::string_view kNamePrefixes[] = {
-    "Riverside", "Oakwood", "Lakeview", "Summit",   "Valley",    "Cedar",
-    "Pine Ridge", "Harbor", "Northgate", "Westside", "Brookside", "Maple Grove",
+    "Riverside",  "Oakwood", "Lakeview",  "Summit",   "Valley",    "Cedar",
+    "Pine Ridge", "Harbor",  "Northgate", "Westside", "Brookside", "Maple Grove",
 };
-constexpr absl::string_view kNameSuffixes[] = {"Associates", "Group", "Clinic", "Partners",
-                                               "Medical Group", "Health"};
+constexpr absl::string_view kNameSuffixes[] = {"Associates", "Group",         "Clinic",
+                                               "Partners",   "Medical Group", "Health"};
 
 struct ServiceKind {
   absl::string_view code;
@@ -90,7 +90,6 @@ constexpr ServiceKind kServices[] = {
     {"emerg", "Emergency care", "Emergency Services"},
 };
 
-
 // What other organizations' resources need to know about organization `g` without generating
 // it: drawn from its own stream, so any part of the directory can be computed on its own.
 struct OrgPlan {
@@ -100,8 +99,8 @@ struct OrgPlan {
   bool hospital;
   int locations;
   int services;
-  int payer;            // whose networks it joins
-  int networks;         // 1: the payer's standard network; 2: both
+  int payer;     // whose networks it joins
+  int networks;  // 1: the payer's standard network; 2: both
   std::string name;
 };
 
@@ -112,7 +111,8 @@ OrgPlan PlanOrg(uint64_t seed, int64_t g) {
   p.city = &Cities()[rng.Below(Cities().size())];
   p.focus = &kFoci[rng.Below(std::size(kFoci))];
   p.hospital = rng.Chance(0.1);
-  p.locations = p.hospital ? 1 + static_cast<int>(rng.Below(2)) : 1 + static_cast<int>(rng.Below(3));
+  p.locations =
+      p.hospital ? 1 + static_cast<int>(rng.Below(2)) : 1 + static_cast<int>(rng.Below(3));
   p.services = 2 + static_cast<int>(rng.Below(3));
   p.payer = static_cast<int>(rng.Below(kPayers));
   p.networks = rng.Chance(0.5) ? 2 : 1;
@@ -181,27 +181,50 @@ class DirectoryWriter {
     } else {
       w.Key("address");
     }
-    w.StartObject().Field("use", "work").Field("type", "both")
-        .Key("line").StartArray().String(line).EndArray()
-        .Field("city", city.name).Field("state", city.state).Field("postalCode", city.zip)
-        .Field("country", "US").EndObject();
+    w.StartObject()
+        .Field("use", "work")
+        .Field("type", "both")
+        .Key("line")
+        .StartArray()
+        .String(line)
+        .EndArray()
+        .Field("city", city.name)
+        .Field("state", city.state)
+        .Field("postalCode", city.zip)
+        .Field("country", "US")
+        .EndObject();
     if (array) {
       w.EndArray();
     }
   }
   void Telecom(json::Writer& w, Rng& rng, const City& city, absl::string_view url) {
     w.Key("telecom").StartArray();
-    w.StartObject().Field("system", "phone").Field("value", PhoneNumber(rng, city))
-        .Field("use", "work").Field("rank", 1);
+    w.StartObject()
+        .Field("system", "phone")
+        .Field("value", PhoneNumber(rng, city))
+        .Field("use", "work")
+        .Field("rank", 1);
     // Business hours, as Plan-Net's contactpoint-availabletime extension states them.
-    w.Key("extension").StartArray().StartObject()
-        .Field("url", PLAN_NET("contactpoint-availabletime")).Key("extension").StartArray();
+    w.Key("extension")
+        .StartArray()
+        .StartObject()
+        .Field("url", PLAN_NET("contactpoint-availabletime"))
+        .Key("extension")
+        .StartArray();
     for (absl::string_view day : {"mon", "tue", "wed", "thu", "fri"}) {
       w.StartObject().Field("url", "daysOfWeek").Field("valueCode", day).EndObject();
     }
-    w.StartObject().Field("url", "availableStartTime").Field("valueTime", "08:00:00").EndObject()
-        .StartObject().Field("url", "availableEndTime").Field("valueTime", "17:00:00").EndObject()
-        .EndArray().EndObject().EndArray();
+    w.StartObject()
+        .Field("url", "availableStartTime")
+        .Field("valueTime", "08:00:00")
+        .EndObject()
+        .StartObject()
+        .Field("url", "availableEndTime")
+        .Field("valueTime", "17:00:00")
+        .EndObject()
+        .EndArray()
+        .EndObject()
+        .EndArray();
     w.EndObject();
     if (!url.empty()) {
       w.StartObject().Field("system", "url").Field("value", url).Field("rank", 2).EndObject();
@@ -221,8 +244,14 @@ class DirectoryWriter {
   void Endpoint(const std::string& id, bool direct, absl::string_view address,
                 absl::string_view name, const std::string& managing_org) {
     json::Writer& w = Begin("Endpoint", id, PLAN_NET("plannet-Endpoint"));
-    w.Key("extension").StartArray().StartObject().Field("url", PLAN_NET("endpoint-usecase"))
-        .Key("extension").StartArray().StartObject().Field("url", "type");
+    w.Key("extension")
+        .StartArray()
+        .StartObject()
+        .Field("url", PLAN_NET("endpoint-usecase"))
+        .Key("extension")
+        .StartArray()
+        .StartObject()
+        .Field("url", "type");
     WriteConcept(w, "valueCodeableConcept",
                  {"http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT", "treatment"});
     w.EndObject().EndArray().EndObject().EndArray();
@@ -237,7 +266,9 @@ class DirectoryWriter {
     w.Key("payloadType").StartArray().StartObject().Key("coding").StartArray();
     WriteCoding(w, {"http://terminology.hl7.org/CodeSystem/endpoint-payload-type", "any", "Any"});
     w.EndArray().EndObject().EndArray();
-    w.Key("payloadMimeType").StartArray().String(direct ? "application/pdf" : "application/fhir+json")
+    w.Key("payloadMimeType")
+        .StartArray()
+        .String(direct ? "application/pdf" : "application/fhir+json")
         .EndArray();
     w.Field("address", address);
     End();
@@ -252,13 +283,22 @@ class DirectoryWriter {
     const std::string slug = absl::StrCat("payer", i + 1);
     {
       json::Writer& w = Begin("Organization", payer, PLAN_NET("plannet-Organization"));
-      w.Key("extension").StartArray().StartObject().Field("url", PLAN_NET("org-description"))
-          .Field("valueString", absl::StrCat(kPayerNames[i], " offers commercial and "
+      w.Key("extension")
+          .StartArray()
+          .StartObject()
+          .Field("url", PLAN_NET("org-description"))
+          .Field("valueString", absl::StrCat(kPayerNames[i],
+                                             " offers commercial and "
                                              "marketplace health plans."))
-          .EndObject().EndArray();
-      w.Key("identifier").StartArray().StartObject()
+          .EndObject()
+          .EndArray();
+      w.Key("identifier")
+          .StartArray()
+          .StartObject()
           .Field("system", absl::StrCat(kSystemBase, "payerid"))
-          .Field("value", absl::StrCat(70000 + i)).EndObject().EndArray();
+          .Field("value", absl::StrCat(70000 + i))
+          .EndObject()
+          .EndArray();
       w.Field("active", true);
       OrgType(w, "payer", "Payer");
       w.Field("name", kPayerNames[i]);
@@ -275,12 +315,17 @@ class DirectoryWriter {
       w.Field("status", "active");
       w.Field("name", absl::StrCat("State of ", city.state, " service area"));
       w.Key("type").StartArray().StartObject().Key("coding").StartArray();
-      WriteCoding(w, {"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "HRAREA",
-                      "health region area"});
+      WriteCoding(
+          w, {"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "HRAREA", "health region area"});
       w.EndArray().EndObject().EndArray();
       w.Key("address").StartObject().Field("state", city.state).Field("country", "US").EndObject();
-      w.Key("position").StartObject().Key("longitude").Double(city.longitude)
-          .Key("latitude").Double(city.latitude).EndObject();
+      w.Key("position")
+          .StartObject()
+          .Key("longitude")
+          .Double(city.longitude)
+          .Key("latitude")
+          .Double(city.latitude)
+          .EndObject();
       WriteReference(w, "managingOrganization", "Organization", payer);
       End();
     }
@@ -294,24 +339,31 @@ class DirectoryWriter {
       w.Field("name", absl::StrCat(kPayerNames[i], " ", kNetworkTiers[t], " Network"));
       WriteReference(w, "partOf", "Organization", payer, kPayerNames[i]);
       w.Key("contact").StartArray().StartObject();
-      WriteConcept(w, "purpose", {"http://terminology.hl7.org/CodeSystem/contactentity-type",
-                                  "PAYOR", "Payor"});
-      w.Key("telecom").StartArray().StartObject().Field("system", "phone")
-          .Field("value", PhoneNumber(rng, city)).EndObject().EndArray();
+      WriteConcept(w, "purpose",
+                   {"http://terminology.hl7.org/CodeSystem/contactentity-type", "PAYOR", "Payor"});
+      w.Key("telecom")
+          .StartArray()
+          .StartObject()
+          .Field("system", "phone")
+          .Field("value", PhoneNumber(rng, city))
+          .EndObject()
+          .EndArray();
       w.EndObject().EndArray();
       End();
     }
     for (size_t m = 0; m < std::size(kMetals); ++m) {
-      json::Writer& w =
-          Begin("InsurancePlan", Id("plan", i + 1, static_cast<int64_t>(m) + 1),
-                PLAN_NET("plannet-InsurancePlan"));
+      json::Writer& w = Begin("InsurancePlan", Id("plan", i + 1, static_cast<int64_t>(m) + 1),
+                              PLAN_NET("plannet-InsurancePlan"));
       w.Field("status", "active");
       w.Key("type").StartArray().StartObject().Key("coding").StartArray();
       WriteCoding(w, {PLAN_NET_CS("InsuranceProductTypeCS"), "qhp", "Qualified Health Plan"});
       w.EndArray().EndObject().EndArray();
       w.Field("name", absl::StrCat(kPayerNames[i], " ", kMetals[m].display));
-      w.Key("period").StartObject().Field("start", absl::StrCat(YearOf(as_of_), "-01-01"))
-          .Field("end", absl::StrCat(YearOf(as_of_), "-12-31")).EndObject();
+      w.Key("period")
+          .StartObject()
+          .Field("start", absl::StrCat(YearOf(as_of_), "-01-01"))
+          .Field("end", absl::StrCat(YearOf(as_of_), "-12-31"))
+          .EndObject();
       WriteReference(w, "ownedBy", "Organization", payer);
       WriteReference(w, "administeredBy", "Organization", payer);
       w.Key("coverageArea").StartArray();
@@ -324,8 +376,7 @@ class DirectoryWriter {
         WriteReferenceValue(w, "Organization", NetworkId(i, t));
       }
       w.EndArray();
-      w.Key("plan").StartArray().StartObject().Key("type").StartObject().Key("coding")
-          .StartArray();
+      w.Key("plan").StartArray().StartObject().Key("type").StartObject().Key("coding").StartArray();
       WriteCoding(w, {PLAN_NET_CS("InsurancePlanTypeCS"), kMetals[m].code, kMetals[m].display});
       w.EndArray().EndObject().EndObject().EndArray();
       End();
@@ -334,9 +385,12 @@ class DirectoryWriter {
 
   // A location's coordinates: the city centre moved by up to ~6 km, rounded to ~10 cm.
   static void Position(json::Writer& w, Rng& rng, const City& city) {
-    w.Key("position").StartObject()
-        .Key("longitude").Double(Round(city.longitude + (rng.Unit() - 0.5) * 0.14, 6))
-        .Key("latitude").Double(Round(city.latitude + (rng.Unit() - 0.5) * 0.1, 6))
+    w.Key("position")
+        .StartObject()
+        .Key("longitude")
+        .Double(Round(city.longitude + (rng.Unit() - 0.5) * 0.14, 6))
+        .Key("latitude")
+        .Double(Round(city.latitude + (rng.Unit() - 0.5) * 0.1, 6))
         .EndObject();
   }
 
@@ -348,10 +402,13 @@ class DirectoryWriter {
     const std::string site = absl::StrCat("https://www.org", plan.index + 1, ".example.org");
     {
       json::Writer& w = Begin("Organization", org, PLAN_NET("plannet-Organization"));
-      w.Key("identifier").StartArray().StartObject()
+      w.Key("identifier")
+          .StartArray()
+          .StartObject()
           .Field("system", "http://hl7.org/fhir/sid/us-npi")
           .Field("value", Npi(Mix(options_.seed) % 50000000 + 50000000 + plan.index))
-          .EndObject().EndArray();
+          .EndObject()
+          .EndArray();
       w.Field("active", true);
       if (plan.hospital) {
         OrgType(w, "fac", "Facility");
@@ -368,8 +425,8 @@ class DirectoryWriter {
              absl::StrCat(plan.name, " FHIR endpoint"), org);
     for (int l = 0; l < plan.locations; ++l) {
       const std::string line = StreetLine(rng);
-      json::Writer& w = Begin("Location", Id("loc", plan.index + 1, l + 1),
-                              PLAN_NET("plannet-Location"));
+      json::Writer& w =
+          Begin("Location", Id("loc", plan.index + 1, l + 1), PLAN_NET("plannet-Location"));
       w.Key("extension").StartArray().StartObject().Field("url", PLAN_NET("accessibility"));
       WriteConcept(w, "valueCodeableConcept",
                    {PLAN_NET_CS("AccessibilityCS"), "adacomp", "ADA compliant"});
@@ -377,11 +434,10 @@ class DirectoryWriter {
       w.Field("status", "active");
       w.Field("name", absl::StrCat(plan.name, " - ", line));
       w.Key("type").StartArray().StartObject().Key("coding").StartArray();
-      WriteCoding(w, plan.hospital
-                         ? Code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "HOSP",
-                                "Hospital"}
-                         : Code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "OF",
-                                "Outpatient facility"});
+      WriteCoding(w, plan.hospital ? Code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+                                          "HOSP", "Hospital"}
+                                   : Code{"http://terminology.hl7.org/CodeSystem/v3-RoleCode", "OF",
+                                          "Outpatient facility"});
       w.EndArray().EndObject().EndArray();
       Telecom(w, rng, city, {});
       Address(w, city, line, false);
@@ -406,8 +462,14 @@ class DirectoryWriter {
       const ServiceKind& kind = plan.hospital && s == 0 ? kServices[4] : kServices[s % 4];
       json::Writer& w = Begin("HealthcareService", Id("svc", plan.index + 1, s + 1),
                               PLAN_NET("plannet-HealthcareService"));
-      w.Key("extension").StartArray().StartObject().Field("url", PLAN_NET("delivery-method"))
-          .Key("extension").StartArray().StartObject().Field("url", "type");
+      w.Key("extension")
+          .StartArray()
+          .StartObject()
+          .Field("url", PLAN_NET("delivery-method"))
+          .Key("extension")
+          .StartArray()
+          .StartObject()
+          .Field("url", "type");
       WriteConcept(w, "valueCodeableConcept",
                    {PLAN_NET_CS("DeliveryMethodCS"), "physical", "Physical"});
       w.EndObject().EndArray().EndObject().EndArray();
@@ -433,7 +495,9 @@ class DirectoryWriter {
       json::Writer& w = Begin("OrganizationAffiliation", Id("aff", plan.index + 1, n + 1),
                               PLAN_NET("plannet-OrganizationAffiliation"));
       w.Field("active", true);
-      w.Key("period").StartObject().Field("start", FormatDate(as_of_ - 365 - 30 * plan.index % 700))
+      w.Key("period")
+          .StartObject()
+          .Field("start", FormatDate(as_of_ - 365 - 30 * plan.index % 700))
           .EndObject();
       WriteReference(w, "organization", "Organization", Id("payer", plan.payer + 1),
                      kPayerNames[plan.payer]);
@@ -466,8 +530,7 @@ class DirectoryWriter {
     Rng rng(options_.seed, "practitioner", p);
     const bool female = rng.Chance(0.5);
     const absl::string_view given = PickFrom(rng, female ? FemaleGivenNames() : MaleGivenNames());
-    const absl::string_view middle =
-        PickFrom(rng, female ? FemaleGivenNames() : MaleGivenNames());
+    const absl::string_view middle = PickFrom(rng, female ? FemaleGivenNames() : MaleGivenNames());
     const absl::string_view family = PickFrom(rng, FamilyNames());
     const bool md = rng.Chance(0.88);
     const absl::string_view degree = md ? "MD" : "DO";
@@ -479,32 +542,66 @@ class DirectoryWriter {
     const std::string display = absl::StrCat(given, " ", family, ", ", degree);
     {
       json::Writer& w = Begin("Practitioner", id, PLAN_NET("plannet-Practitioner"));
-      w.Key("extension").StartArray().StartObject().Field("url", PLAN_NET("practitioner-period"))
-          .Key("valuePeriod").StartObject()
-          .Field("start", FormatDate(as_of_ - 365 * rng.Between(1, 25))).EndObject()
-          .EndObject().EndArray();
-      w.Key("identifier").StartArray().StartObject().Key("type").StartObject().Key("coding")
+      w.Key("extension")
+          .StartArray()
+          .StartObject()
+          .Field("url", PLAN_NET("practitioner-period"))
+          .Key("valuePeriod")
+          .StartObject()
+          .Field("start", FormatDate(as_of_ - 365 * rng.Between(1, 25)))
+          .EndObject()
+          .EndObject()
+          .EndArray();
+      w.Key("identifier")
+          .StartArray()
+          .StartObject()
+          .Key("type")
+          .StartObject()
+          .Key("coding")
           .StartArray();
       WriteCoding(w, {"http://terminology.hl7.org/CodeSystem/v2-0203", "NPI",
                       "National provider identifier"});
-      w.EndArray().EndObject()
+      w.EndArray()
+          .EndObject()
           .Field("system", "http://hl7.org/fhir/sid/us-npi")
           .Field("value", Npi(Mix(options_.seed + 1) % 40000000 + 100000000 + p))
-          .EndObject().EndArray();
+          .EndObject()
+          .EndArray();
       w.Field("active", true);
-      w.Key("name").StartArray().StartObject().Field("use", "official")
+      w.Key("name")
+          .StartArray()
+          .StartObject()
+          .Field("use", "official")
           .Field("text", absl::StrCat(given, " ", middle.substr(0, 1), ". ", family, ", ", degree))
           .Field("family", family)
-          .Key("given").StartArray().String(given).String(middle).EndArray()
-          .Key("suffix").StartArray().String(degree).EndArray().EndObject().EndArray();
+          .Key("given")
+          .StartArray()
+          .String(given)
+          .String(middle)
+          .EndArray()
+          .Key("suffix")
+          .StartArray()
+          .String(degree)
+          .EndArray()
+          .EndObject()
+          .EndArray();
       Telecom(w, rng, city, {});
       w.Field("gender", female ? "female" : "male");
       w.Key("qualification").StartArray();
       auto qualification = [&](const Code& code, absl::string_view issuer) {
-        w.StartObject().Key("extension").StartArray().StartObject()
-            .Field("url", PLAN_NET("practitioner-qualification")).Key("extension").StartArray()
-            .StartObject().Field("url", "status").Field("valueCode", "active").EndObject()
-            .StartObject().Field("url", "whereValid");
+        w.StartObject()
+            .Key("extension")
+            .StartArray()
+            .StartObject()
+            .Field("url", PLAN_NET("practitioner-qualification"))
+            .Key("extension")
+            .StartArray()
+            .StartObject()
+            .Field("url", "status")
+            .Field("valueCode", "active")
+            .EndObject()
+            .StartObject()
+            .Field("url", "whereValid");
         WriteConcept(w, "valueCodeableConcept", {"https://www.usps.com/", city.state, {}});
         w.EndObject().EndArray().EndObject().EndArray();
         WriteConcept(w, "code", code);
@@ -526,11 +623,11 @@ class DirectoryWriter {
       w.EndArray();
       End();
     }
-    Endpoint(endpoint, true,
-             absl::StrCat("mailto:", absl::AsciiStrToLower(given), ".",
-                          absl::AsciiStrToLower(family), p + 1, "@direct.org", home.index + 1,
-                          ".example.org"),
-             absl::StrCat("Direct address of ", display), Id("org", home.index + 1));
+    Endpoint(
+        endpoint, true,
+        absl::StrCat("mailto:", absl::AsciiStrToLower(given), ".", absl::AsciiStrToLower(family),
+                     p + 1, "@direct.org", home.index + 1, ".example.org"),
+        absl::StrCat("Direct address of ", display), Id("org", home.index + 1));
     // Roles: one at the home organization, sometimes more at its other sites or elsewhere.
     const double draw = rng.Unit();
     const int roles = draw < 0.25 ? 1 : draw < 0.7 ? 2 : 3;
@@ -543,25 +640,30 @@ class DirectoryWriter {
         at = &other;
         location = static_cast<int>(rng.Below(static_cast<size_t>(other.locations)));
       }
-      json::Writer& w = Begin("PractitionerRole", Id("role", p + 1, r + 1),
-                              PLAN_NET("plannet-PractitionerRole"));
+      json::Writer& w =
+          Begin("PractitionerRole", Id("role", p + 1, r + 1), PLAN_NET("plannet-PractitionerRole"));
       w.Key("extension").StartArray();
       w.StartObject().Field("url", PLAN_NET("network-reference"));
       WriteReference(w, "valueReference", "Organization",
                      NetworkId(at->payer, static_cast<int>(rng.Below(at->networks))));
       w.EndObject();
-      w.StartObject().Field("url", PLAN_NET("newpatients")).Key("extension").StartArray()
-          .StartObject().Field("url", "acceptingPatients");
+      w.StartObject()
+          .Field("url", PLAN_NET("newpatients"))
+          .Key("extension")
+          .StartArray()
+          .StartObject()
+          .Field("url", "acceptingPatients");
       const bool accepting = rng.Chance(0.7);
       WriteConcept(w, "valueCodeableConcept",
-                   accepting ? Code{PLAN_NET_CS("AcceptingPatientsCS"), "newpt",
-                                    "Accepting"}
+                   accepting ? Code{PLAN_NET_CS("AcceptingPatientsCS"), "newpt", "Accepting"}
                              : Code{PLAN_NET_CS("AcceptingPatientsCS"), "existptonly",
                                     "Accepting existing patients"});
       w.EndObject().EndArray().EndObject();
       w.EndArray();
       w.Field("active", true);
-      w.Key("period").StartObject().Field("start", FormatDate(as_of_ - rng.Between(30, 3650)))
+      w.Key("period")
+          .StartObject()
+          .Field("start", FormatDate(as_of_ - rng.Between(30, 3650)))
           .EndObject();
       WriteReference(w, "practitioner", "Practitioner", id, display);
       WriteReference(w, "organization", "Organization", Id("org", at->index + 1), at->name);
@@ -575,9 +677,10 @@ class DirectoryWriter {
       WriteReferenceValue(w, "Location", Id("loc", at->index + 1, location + 1));
       w.EndArray();
       w.Key("healthcareService").StartArray();
-      WriteReferenceValue(w, "HealthcareService",
-                          Id("svc", at->index + 1,
-                             static_cast<int64_t>(rng.Below(static_cast<size_t>(at->services))) + 1));
+      WriteReferenceValue(
+          w, "HealthcareService",
+          Id("svc", at->index + 1,
+             static_cast<int64_t>(rng.Below(static_cast<size_t>(at->services))) + 1));
       w.EndArray();
       Telecom(w, rng, *at->city, {});
       EndpointRefs(w, endpoint);

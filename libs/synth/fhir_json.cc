@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -133,8 +132,14 @@ void WriteMoney(json::Writer& w, absl::string_view key, int64_t cents) {
 
 void WriteQuantity(json::Writer& w, absl::string_view key, double value, absl::string_view unit,
                    absl::string_view ucum) {
-  w.Key(key).StartObject().Key("value").Double(value).Field("unit", unit)
-      .Field("system", "http://unitsofmeasure.org").Field("code", ucum).EndObject();
+  w.Key(key)
+      .StartObject()
+      .Key("value")
+      .Double(value)
+      .Field("unit", unit)
+      .Field("system", "http://unitsofmeasure.org")
+      .Field("code", ucum)
+      .EndObject();
 }
 
 double Round(double value, int decimals) {

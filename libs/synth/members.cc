@@ -27,8 +27,10 @@ constexpr absl::string_view kCvx = "http://hl7.org/fhir/sid/cvx";
 constexpr absl::string_view kNdc = "http://hl7.org/fhir/sid/ndc";
 constexpr absl::string_view kCdt = "http://www.ada.org/cdt";
 constexpr absl::string_view kV2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
-constexpr absl::string_view kC4bbIdType = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType";
-constexpr absl::string_view kC4bbAdj = "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication";
+constexpr absl::string_view kC4bbIdType =
+    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType";
+constexpr absl::string_view kC4bbAdj =
+    "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication";
 constexpr absl::string_view kAdj = "http://terminology.hl7.org/CodeSystem/adjudication";
 constexpr absl::string_view kC4bbAdjDisc =
     "http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator";
@@ -44,7 +46,8 @@ constexpr absl::string_view kExDiagType = "http://terminology.hl7.org/CodeSystem
 constexpr absl::string_view kPos =
     "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set";
 constexpr absl::string_view kRevenue = "https://www.nubc.org/CodeSystem/RevenueCodes";
-constexpr absl::string_view kObsCategory = "http://terminology.hl7.org/CodeSystem/observation-category";
+constexpr absl::string_view kObsCategory =
+    "http://terminology.hl7.org/CodeSystem/observation-category";
 constexpr absl::string_view kSystemBase = "https://synth.planapi.example/fhir/";
 
 constexpr Code kVitalSigns{kObsCategory, "vital-signs", "Vital Signs"};
@@ -121,29 +124,38 @@ constexpr AcuteProblem kAdmissions[] = {
     {{kSnomed, "233604007", "Pneumonia (disorder)"},
      {kIcd10, "J18.9", "Pneumonia, unspecified organism"},
      {"http://www.cms.gov/Medicare/Coding/ICD10", "BW03ZZZ", "Plain Radiography of Chest"},
-     "194", "Simple pneumonia and pleurisy with CC"},
+     "194",
+     "Simple pneumonia and pleurisy with CC"},
     {{kSnomed, "49436004", "Atrial fibrillation (disorder)"},
      {kIcd10, "I48.91", "Unspecified atrial fibrillation"},
      {"http://www.cms.gov/Medicare/Coding/ICD10", "4A02X4Z",
       "Measurement of Cardiac Electrical Activity, External Approach"},
-     "309", "Cardiac arrhythmia and conduction disorders with CC"},
+     "309",
+     "Cardiac arrhythmia and conduction disorders with CC"},
     {{kSnomed, "68566005", "Urinary tract infectious disease (disorder)"},
      {kIcd10, "N39.0", "Urinary tract infection, site not specified"},
      {"http://www.cms.gov/Medicare/Coding/ICD10", "3E033GC",
       "Introduction of Other Therapeutic Substance into Peripheral Vein, Percutaneous Approach"},
-     "690", "Kidney and urinary tract infections without MCC"},
+     "690",
+     "Kidney and urinary tract infections without MCC"},
 };
 constexpr AcuteProblem kEmergencies[] = {
     {{kSnomed, "44465007", "Sprain of ankle (disorder)"},
      {kIcd10, "S93.401A", "Sprain of unspecified ligament of right ankle, initial encounter"},
-     {kCpt, "73610", "Radiologic examination, ankle; complete, minimum of 3 views"}, "", ""},
+     {kCpt, "73610", "Radiologic examination, ankle; complete, minimum of 3 views"},
+     "",
+     ""},
     {{kSnomed, "29857009", "Chest pain (finding)"},
      {kIcd10, "R07.9", "Chest pain, unspecified"},
-     {kCpt, "93010", "Electrocardiogram, routine ECG with at least 12 leads; interpretation and report only"},
-     "", ""},
+     {kCpt, "93010",
+      "Electrocardiogram, routine ECG with at least 12 leads; interpretation and report only"},
+     "",
+     ""},
     {{kSnomed, "10509002", "Acute bronchitis (disorder)"},
      {kIcd10, "J20.9", "Acute bronchitis, unspecified"},
-     {kCpt, "71046", "Radiologic examination, chest; 2 views"}, "", ""},
+     {kCpt, "71046", "Radiologic examination, chest; 2 views"},
+     "",
+     ""},
 };
 
 struct VisitCode {
@@ -177,17 +189,65 @@ struct Lab {
 };
 constexpr Lab kMetabolicPanel[] = {
     {{kLoinc, "2345-7", "Glucose [Mass/volume] in Serum or Plasma"}, "mg/dL", 95, 12, 0, 70, 99},
-    {{kLoinc, "3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma"}, "mg/dL", 14, 4, 0, 7, 20},
-    {{kLoinc, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma"}, "mg/dL", 0.9, 0.2, 2, 0.6, 1.3},
+    {{kLoinc, "3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma"},
+     "mg/dL",
+     14,
+     4,
+     0,
+     7,
+     20},
+    {{kLoinc, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma"},
+     "mg/dL",
+     0.9,
+     0.2,
+     2,
+     0.6,
+     1.3},
     {{kLoinc, "2951-2", "Sodium [Moles/volume] in Serum or Plasma"}, "mmol/L", 140, 2, 0, 136, 145},
-    {{kLoinc, "2823-3", "Potassium [Moles/volume] in Serum or Plasma"}, "mmol/L", 4.2, 0.3, 1, 3.5, 5.1},
-    {{kLoinc, "17861-6", "Calcium [Mass/volume] in Serum or Plasma"}, "mg/dL", 9.5, 0.4, 1, 8.6, 10.3},
+    {{kLoinc, "2823-3", "Potassium [Moles/volume] in Serum or Plasma"},
+     "mmol/L",
+     4.2,
+     0.3,
+     1,
+     3.5,
+     5.1},
+    {{kLoinc, "17861-6", "Calcium [Mass/volume] in Serum or Plasma"},
+     "mg/dL",
+     9.5,
+     0.4,
+     1,
+     8.6,
+     10.3},
 };
 constexpr Lab kLipidPanel[] = {
-    {{kLoinc, "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma"}, "mg/dL", 195, 30, 0, 0, 200},
-    {{kLoinc, "2571-8", "Triglyceride [Mass/volume] in Serum or Plasma"}, "mg/dL", 140, 40, 0, 0, 150},
-    {{kLoinc, "2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma"}, "mg/dL", 52, 10, 0, 40, 100},
-    {{kLoinc, "18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay"}, "mg/dL", 115, 25, 0, 0, 100},
+    {{kLoinc, "2093-3", "Cholesterol [Mass/volume] in Serum or Plasma"},
+     "mg/dL",
+     195,
+     30,
+     0,
+     0,
+     200},
+    {{kLoinc, "2571-8", "Triglyceride [Mass/volume] in Serum or Plasma"},
+     "mg/dL",
+     140,
+     40,
+     0,
+     0,
+     150},
+    {{kLoinc, "2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma"},
+     "mg/dL",
+     52,
+     10,
+     0,
+     40,
+     100},
+    {{kLoinc, "18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay"},
+     "mg/dL",
+     115,
+     25,
+     0,
+     0,
+     100},
 };
 constexpr Lab kA1c[] = {
     {{kLoinc, "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood"}, "%", 5.5, 0.3, 1, 4.0, 5.6},
@@ -198,11 +258,14 @@ struct Panel {
   Code cpt;  // what the lab bills
 };
 const Panel kPanels[] = {
-    {{kLoinc, "51990-0", "Basic metabolic panel - Blood"}, kMetabolicPanel,
+    {{kLoinc, "51990-0", "Basic metabolic panel - Blood"},
+     kMetabolicPanel,
      {kCpt, "80048", "Basic metabolic panel (Calcium, total)"}},
-    {{kLoinc, "57698-3", "Lipid panel with direct LDL - Serum or Plasma"}, kLipidPanel,
+    {{kLoinc, "57698-3", "Lipid panel with direct LDL - Serum or Plasma"},
+     kLipidPanel,
      {kCpt, "80061", "Lipid panel"}},
-    {{kLoinc, "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood"}, kA1c,
+    {{kLoinc, "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood"},
+     kA1c,
      {kCpt, "83036", "Hemoglobin; glycosylated (A1C)"}},
 };
 
@@ -221,13 +284,17 @@ struct ProcedureCode {
 };
 constexpr ProcedureCode kProcedures[] = {
     {{kSnomed, "73761001", "Colonoscopy (procedure)"},
-     {kCpt, "45378", "Colonoscopy, flexible; diagnostic"}, 45},
+     {kCpt, "45378", "Colonoscopy, flexible; diagnostic"},
+     45},
     {{kSnomed, "29303009", "Electrocardiographic procedure (procedure)"},
-     {kCpt, "93000", "Electrocardiogram, routine ECG with at least 12 leads"}, 18},
+     {kCpt, "93000", "Electrocardiogram, routine ECG with at least 12 leads"},
+     18},
     {{kSnomed, "24623002", "Screening mammography (procedure)"},
-     {kCpt, "77067", "Screening mammography, bilateral"}, 40},
+     {kCpt, "77067", "Screening mammography, bilateral"},
+     40},
     {{kSnomed, "399208008", "Plain X-ray of chest (procedure)"},
-     {kCpt, "71046", "Radiologic examination, chest; 2 views"}, 18},
+     {kCpt, "71046", "Radiologic examination, chest; 2 views"},
+     18},
 };
 
 struct Allergy {
@@ -236,13 +303,17 @@ struct Allergy {
   Code reaction;
 };
 constexpr Allergy kAllergies[] = {
-    {{kSnomed, "764146007", "Penicillin (substance)"}, "medication",
+    {{kSnomed, "764146007", "Penicillin (substance)"},
+     "medication",
      {kSnomed, "247472004", "Wheal (finding)"}},
-    {{kSnomed, "256349002", "Peanut - dietary (substance)"}, "food",
+    {{kSnomed, "256349002", "Peanut - dietary (substance)"},
+     "food",
      {kSnomed, "39579001", "Anaphylaxis (disorder)"}},
-    {{kSnomed, "111088007", "Latex (substance)"}, "environment",
+    {{kSnomed, "111088007", "Latex (substance)"},
+     "environment",
      {kSnomed, "271807003", "Eruption of skin (disorder)"}},
-    {{kSnomed, "387406002", "Sulfamethoxazole (substance)"}, "medication",
+    {{kSnomed, "387406002", "Sulfamethoxazole (substance)"},
+     "medication",
      {kSnomed, "271807003", "Eruption of skin (disorder)"}},
 };
 
@@ -252,11 +323,14 @@ struct Device {
   absl::string_view manufacturer;
 };
 constexpr Device kDevices[] = {
-    {{kSnomed, "14106009", "Cardiac pacemaker, device (physical object)"}, "00643169007222",
+    {{kSnomed, "14106009", "Cardiac pacemaker, device (physical object)"},
+     "00643169007222",
      "Medtronic"},
     {{kSnomed, "72506001", "Implantable defibrillator, device (physical object)"},
-     "00802526473616", "Boston Scientific"},
-    {{kSnomed, "43252007", "Cochlear prosthesis, device (physical object)"}, "09321502003544",
+     "00802526473616",
+     "Boston Scientific"},
+    {{kSnomed, "43252007", "Cochlear prosthesis, device (physical object)"},
+     "09321502003544",
      "Cochlear"},
 };
 
@@ -351,8 +425,7 @@ SharedSet PlanShared(uint64_t seed) {
   Rng rng(seed, "practitioner-names", 0);
   auto name = [&](absl::string_view title) {
     const bool female = rng.Chance(0.5);
-    const absl::string_view given =
-        PickFrom(rng, female ? FemaleGivenNames() : MaleGivenNames());
+    const absl::string_view given = PickFrom(rng, female ? FemaleGivenNames() : MaleGivenNames());
     const absl::string_view family = PickFrom(rng, FamilyNames());
     return absl::StrCat(given, " ", family, ", ", title);
   };
@@ -364,7 +437,6 @@ SharedSet PlanShared(uint64_t seed) {
   }
   return set;
 }
-
 
 // Appends resources to a reused vector, writing each through one reused json::Writer.
 class Emitter {
@@ -396,14 +468,16 @@ void WriteSharedOrg(Emitter& e, const SharedOrg& org, Rng& rng, absl::string_vie
   if (payer) {
     w.StartObject().Key("type").StartObject().Key("coding").StartArray();
     WriteCoding(w, {kC4bbIdType, "payerid", "Payer ID"});
-    w.EndArray().EndObject()
+    w.EndArray()
+        .EndObject()
         .Field("system", absl::StrCat(kSystemBase, "payerid"))
         .Field("value", absl::StrCat(60000 + rng.Below(39999)))
         .EndObject();
   }
   w.StartObject().Key("type").StartObject().Key("coding").StartArray();
   WriteCoding(w, {kV2_0203, "NPI", "National provider identifier"});
-  w.EndArray().EndObject()
+  w.EndArray()
+      .EndObject()
       .Field("system", "http://hl7.org/fhir/sid/us-npi")
       .Field("value", Npi(rng.Next()))
       .EndObject();
@@ -422,14 +496,27 @@ void WriteSharedOrg(Emitter& e, const SharedOrg& org, Rng& rng, absl::string_vie
                   type_code == "other" ? "Other" : type_display});
   w.EndArray().Field("text", type_display).EndObject().EndArray();
   w.Field("name", org.name);
-  w.Key("telecom").StartArray()
-      .StartObject().Field("system", "phone").Field("value", PhoneNumber(rng, city))
-      .Field("use", "work").EndObject()
+  w.Key("telecom")
+      .StartArray()
+      .StartObject()
+      .Field("system", "phone")
+      .Field("value", PhoneNumber(rng, city))
+      .Field("use", "work")
+      .EndObject()
       .EndArray();
-  w.Key("address").StartArray().StartObject()
-      .Key("line").StartArray().String(StreetLine(rng)).EndArray()
-      .Field("city", city.name).Field("state", city.state).Field("postalCode", city.zip)
-      .Field("country", "US").EndObject().EndArray();
+  w.Key("address")
+      .StartArray()
+      .StartObject()
+      .Key("line")
+      .StartArray()
+      .String(StreetLine(rng))
+      .EndArray()
+      .Field("city", city.name)
+      .Field("state", city.state)
+      .Field("postalCode", city.zip)
+      .Field("country", "US")
+      .EndObject()
+      .EndArray();
   e.End();
 }
 
@@ -437,32 +524,62 @@ void WriteSharedPractitioner(Emitter& e, const SharedPractitioner& p, Rng& rng,
                              absl::string_view updated) {
   json::Writer& w = e.Begin("Practitioner", p.id);
   WriteMeta(w, updated, {US_CORE("us-core-practitioner"), CARIN("C4BB-Practitioner")});
-  w.Key("identifier").StartArray().StartObject().Key("type").StartObject().Key("coding")
+  w.Key("identifier")
+      .StartArray()
+      .StartObject()
+      .Key("type")
+      .StartObject()
+      .Key("coding")
       .StartArray();
   WriteCoding(w, {kV2_0203, "NPI", "National provider identifier"});
-  w.EndArray().EndObject()
+  w.EndArray()
+      .EndObject()
       .Field("system", "http://hl7.org/fhir/sid/us-npi")
       .Field("value", Npi(rng.Next()))
-      .EndObject().EndArray();
+      .EndObject()
+      .EndArray();
   w.Field("active", true);
   // display is "Given Family, MD".
   const size_t space = p.display.find(' ');
   const size_t comma = p.display.find(',');
   const absl::string_view display(p.display);
-  w.Key("name").StartArray().StartObject()
+  w.Key("name")
+      .StartArray()
+      .StartObject()
       .Field("text", display)
       .Field("family", display.substr(space + 1, comma - space - 1))
-      .Key("given").StartArray().String(display.substr(0, space)).EndArray()
-      .Key("suffix").StartArray().String(display.substr(comma + 2)).EndArray()
-      .EndObject().EndArray();
+      .Key("given")
+      .StartArray()
+      .String(display.substr(0, space))
+      .EndArray()
+      .Key("suffix")
+      .StartArray()
+      .String(display.substr(comma + 2))
+      .EndArray()
+      .EndObject()
+      .EndArray();
   const City& city = PickFrom(rng, Cities());
-  w.Key("telecom").StartArray()
-      .StartObject().Field("system", "phone").Field("value", PhoneNumber(rng, city))
-      .Field("use", "work").EndObject().EndArray();
-  w.Key("address").StartArray().StartObject()
-      .Key("line").StartArray().String(StreetLine(rng)).EndArray()
-      .Field("city", city.name).Field("state", city.state).Field("postalCode", city.zip)
-      .Field("country", "US").EndObject().EndArray();
+  w.Key("telecom")
+      .StartArray()
+      .StartObject()
+      .Field("system", "phone")
+      .Field("value", PhoneNumber(rng, city))
+      .Field("use", "work")
+      .EndObject()
+      .EndArray();
+  w.Key("address")
+      .StartArray()
+      .StartObject()
+      .Key("line")
+      .StartArray()
+      .String(StreetLine(rng))
+      .EndArray()
+      .Field("city", city.name)
+      .Field("state", city.state)
+      .Field("postalCode", city.zip)
+      .Field("country", "US")
+      .EndObject()
+      .EndArray();
   e.End();
 }
 
@@ -705,56 +822,108 @@ class MemberWriter {
     const Race& race = kRaces[rng_.Below(std::size(kRaces))];
     const bool hispanic = rng_.Chance(0.19);
     w.Key("extension").StartArray();
-    w.StartObject().Field("url", US_CORE("us-core-race")).Key("extension").StartArray()
-        .StartObject().Field("url", "ombCategory").Key("valueCoding");
+    w.StartObject()
+        .Field("url", US_CORE("us-core-race"))
+        .Key("extension")
+        .StartArray()
+        .StartObject()
+        .Field("url", "ombCategory")
+        .Key("valueCoding");
     WriteCoding(w, {"urn:oid:2.16.840.1.113883.6.238", race.code, race.display});
     w.EndObject()
-        .StartObject().Field("url", "text").Field("valueString", race.display).EndObject()
-        .EndArray().EndObject();
-    const Code ethnicity = hispanic ? Code{"urn:oid:2.16.840.1.113883.6.238", "2135-2",
-                                           "Hispanic or Latino"}
-                                    : Code{"urn:oid:2.16.840.1.113883.6.238", "2186-5",
-                                           "Not Hispanic or Latino"};
-    w.StartObject().Field("url", US_CORE("us-core-ethnicity")).Key("extension").StartArray()
-        .StartObject().Field("url", "ombCategory").Key("valueCoding");
+        .StartObject()
+        .Field("url", "text")
+        .Field("valueString", race.display)
+        .EndObject()
+        .EndArray()
+        .EndObject();
+    const Code ethnicity =
+        hispanic ? Code{"urn:oid:2.16.840.1.113883.6.238", "2135-2", "Hispanic or Latino"}
+                 : Code{"urn:oid:2.16.840.1.113883.6.238", "2186-5", "Not Hispanic or Latino"};
+    w.StartObject()
+        .Field("url", US_CORE("us-core-ethnicity"))
+        .Key("extension")
+        .StartArray()
+        .StartObject()
+        .Field("url", "ombCategory")
+        .Key("valueCoding");
     WriteCoding(w, ethnicity);
     w.EndObject()
-        .StartObject().Field("url", "text").Field("valueString", ethnicity.display).EndObject()
-        .EndArray().EndObject();
-    w.StartObject().Field("url", US_CORE("us-core-birthsex"))
-        .Field("valueCode", female_ ? "F" : "M").EndObject();
+        .StartObject()
+        .Field("url", "text")
+        .Field("valueString", ethnicity.display)
+        .EndObject()
+        .EndArray()
+        .EndObject();
+    w.StartObject()
+        .Field("url", US_CORE("us-core-birthsex"))
+        .Field("valueCode", female_ ? "F" : "M")
+        .EndObject();
     w.EndArray();
     w.Key("identifier").StartArray();
     w.StartObject().Key("type").StartObject().Key("coding").StartArray();
     WriteCoding(w, {kV2_0203, "MB", "Member Number"});
-    w.EndArray().EndObject()
+    w.EndArray()
+        .EndObject()
         .Field("system", absl::StrCat(kSystemBase, "memberidentifier"))
-        .Field("value", member_number_).EndObject();
+        .Field("value", member_number_)
+        .EndObject();
     w.StartObject().Key("type").StartObject().Key("coding").StartArray();
     WriteCoding(w, {kC4bbIdType, "um", "Unique Member ID"});
-    w.EndArray().EndObject()
+    w.EndArray()
+        .EndObject()
         .Field("system", absl::StrCat(kSystemBase, "uniquememberidentifier"))
-        .Field("value", prefix_).EndObject();
+        .Field("value", prefix_)
+        .EndObject();
     w.EndArray();
     w.Field("active", true);
-    w.Key("name").StartArray().StartObject().Field("use", "official").Field("family", family_)
-        .Key("given").StartArray().String(given_).String(middle_).EndArray().EndObject()
+    w.Key("name")
+        .StartArray()
+        .StartObject()
+        .Field("use", "official")
+        .Field("family", family_)
+        .Key("given")
+        .StartArray()
+        .String(given_)
+        .String(middle_)
+        .EndArray()
+        .EndObject()
         .EndArray();
     std::string email = absl::StrCat(given_, ".", family_, rng_.Below(1000), "@example.com");
     std::transform(email.begin(), email.end(), email.begin(),
                    [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
-    w.Key("telecom").StartArray()
-        .StartObject().Field("system", "phone").Field("value", PhoneNumber(rng_, *city_))
-        .Field("use", rng_.Chance(0.7) ? "mobile" : "home").EndObject()
-        .StartObject().Field("system", "email").Field("value", email).EndObject()
+    w.Key("telecom")
+        .StartArray()
+        .StartObject()
+        .Field("system", "phone")
+        .Field("value", PhoneNumber(rng_, *city_))
+        .Field("use", rng_.Chance(0.7) ? "mobile" : "home")
+        .EndObject()
+        .StartObject()
+        .Field("system", "email")
+        .Field("value", email)
+        .EndObject()
         .EndArray();
     w.Field("gender", female_ ? "female" : "male").Field("birthDate", FormatDate(birth_));
-    w.Key("address").StartArray().StartObject().Field("use", "home").Field("type", "physical")
-        .Key("line").StartArray().String(StreetLine(rng_)).EndArray()
-        .Field("city", city_->name).Field("state", city_->state)
-        .Field("postalCode", city_->zip).Field("country", "US")
-        .Key("period").StartObject().Field("start", FormatDate(coverage_start_ - 400)).EndObject()
-        .EndObject().EndArray();
+    w.Key("address")
+        .StartArray()
+        .StartObject()
+        .Field("use", "home")
+        .Field("type", "physical")
+        .Key("line")
+        .StartArray()
+        .String(StreetLine(rng_))
+        .EndArray()
+        .Field("city", city_->name)
+        .Field("state", city_->state)
+        .Field("postalCode", city_->zip)
+        .Field("country", "US")
+        .Key("period")
+        .StartObject()
+        .Field("start", FormatDate(coverage_start_ - 400))
+        .EndObject()
+        .EndObject()
+        .EndArray();
     const bool spanish = hispanic && rng_.Chance(0.4);
     w.Key("communication").StartArray().StartObject();
     WriteConcept(w, "language",
@@ -767,10 +936,16 @@ class MemberWriter {
   void WriteCoverage(const std::string& id, const SharedOrg& payer, bool dental) {
     json::Writer& w = Begin("Coverage", id, false);
     WriteMeta(w, Updated(coverage_start_), {US_CORE("us-core-coverage"), CARIN("C4BB-Coverage")});
-    w.Key("identifier").StartArray().StartObject().Key("type").StartObject().Key("coding")
+    w.Key("identifier")
+        .StartArray()
+        .StartObject()
+        .Key("type")
+        .StartObject()
+        .Key("coding")
         .StartArray();
     WriteCoding(w, {kV2_0203, "MB", "Member Number"});
-    w.EndArray().EndObject()
+    w.EndArray()
+        .EndObject()
         .Field("system", absl::StrCat(kSystemBase, "memberidentifier"))
         .Field("value", member_number_);
     WriteReference(w, "assigner", "Organization", payer.id, payer.name);
@@ -788,9 +963,13 @@ class MemberWriter {
     WriteConcept(w, "relationship",
                  {"http://terminology.hl7.org/CodeSystem/subscriber-relationship", "self", "Self"});
     w.Key("period").StartObject().Field("start", FormatDate(coverage_start_)).EndObject();
-    w.Key("payor").StartArray().StartObject()
+    w.Key("payor")
+        .StartArray()
+        .StartObject()
         .Field("reference", absl::StrCat("Organization/", payer.id))
-        .Field("display", payer.name).EndObject().EndArray();
+        .Field("display", payer.name)
+        .EndObject()
+        .EndArray();
     auto cls = [&](absl::string_view code, absl::string_view display, absl::string_view value,
                    absl::string_view name) {
       w.StartObject();
@@ -817,9 +996,13 @@ class MemberWriter {
   void WriteEncounter(const Encounter& enc) {
     json::Writer& w = Begin("Encounter", enc.id);
     WriteMeta(w, Updated(enc.end + 1), {US_CORE("us-core-encounter")});
-    w.Key("identifier").StartArray().StartObject()
+    w.Key("identifier")
+        .StartArray()
+        .StartObject()
         .Field("system", absl::StrCat(kSystemBase, "encounter"))
-        .Field("value", enc.id).EndObject().EndArray();
+        .Field("value", enc.id)
+        .EndObject()
+        .EndArray();
     w.Field("status", "finished");
     const absl::string_view act = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
     w.Key("class");
@@ -842,14 +1025,16 @@ class MemberWriter {
     }
     Subject(w);
     w.Key("participant").StartArray().StartObject();
-    WriteConceptList(w, "type", {"http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                                 enc.kind == Encounter::kInpatient ? "ATND" : "PPRF",
-                                 enc.kind == Encounter::kInpatient ? "attender"
-                                                                   : "primary performer"});
+    WriteConceptList(w, "type",
+                     {"http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                      enc.kind == Encounter::kInpatient ? "ATND" : "PPRF",
+                      enc.kind == Encounter::kInpatient ? "attender" : "primary performer"});
     WriteReference(w, "individual", "Practitioner", enc.practitioner->id,
                    enc.practitioner->display);
     w.EndObject().EndArray();
-    w.Key("period").StartObject().Field("start", At(enc.day, enc.second))
+    w.Key("period")
+        .StartObject()
+        .Field("start", At(enc.day, enc.second))
         .Field("end", At(enc.end, enc.kind == Encounter::kInpatient ? 39600 : enc.second + 1800))
         .EndObject();
     if (enc.kind == Encounter::kOffice) {
@@ -865,16 +1050,17 @@ class MemberWriter {
     }
     if (enc.kind == Encounter::kInpatient) {
       w.Key("hospitalization").StartObject();
-      WriteConcept(w, "dischargeDisposition",
-                   {"http://www.nubc.org/patient-discharge", "01", "Discharged to home or self care"});
+      WriteConcept(
+          w, "dischargeDisposition",
+          {"http://www.nubc.org/patient-discharge", "01", "Discharged to home or self care"});
       w.EndObject();
     }
     WriteReference(w, "serviceProvider", "Organization", enc.org->id, enc.org->name);
     e_.End();
   }
 
-  void WriteCondition(const std::string& id, const Code& snomed, const Code& icd,
-                      bool problem_list, Day onset, const Encounter* enc, bool active) {
+  void WriteCondition(const std::string& id, const Code& snomed, const Code& icd, bool problem_list,
+                      Day onset, const Encounter* enc, bool active) {
     json::Writer& w = Begin("Condition", id);
     WriteMeta(w, Updated(enc ? enc->end : onset + 1),
               {problem_list ? US_CORE("us-core-condition-problems-health-concerns")
@@ -882,9 +1068,9 @@ class MemberWriter {
     WriteConcept(w, "clinicalStatus",
                  {"http://terminology.hl7.org/CodeSystem/condition-clinical",
                   active ? "active" : "resolved", active ? "Active" : "Resolved"});
-    WriteConcept(w, "verificationStatus",
-                 {"http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed",
-                  "Confirmed"});
+    WriteConcept(
+        w, "verificationStatus",
+        {"http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed"});
     w.Key("category").StartArray().StartObject().Key("coding").StartArray();
     WriteCoding(w, problem_list ? Code{"http://terminology.hl7.org/CodeSystem/condition-category",
                                        "problem-list-item", "Problem List Item"}
@@ -930,8 +1116,7 @@ class MemberWriter {
   }
   template <typename F>
   void Observation(const std::string& id, absl::string_view profile, const Code& category,
-                   std::initializer_list<Code> codes, const Encounter& enc, int second,
-                   F&& value) {
+                   std::initializer_list<Code> codes, const Encounter& enc, int second, F&& value) {
     json::Writer& w = Begin("Observation", id);
     WriteMeta(w, Updated(enc.end + 1), {profile});
     w.Field("status", "final");
@@ -953,8 +1138,8 @@ class MemberWriter {
   void WriteVitals(const Encounter& enc, int& n) {
     const int t = enc.second + 300;
     const double height = Round(height_cm_, 1);
-    const double weight = Round(bmi_ * (height_cm_ / 100) * (height_cm_ / 100) +
-                                    rng_.Normal(0, 1.2), 1);
+    const double weight =
+        Round(bmi_ * (height_cm_ / 100) * (height_cm_ / 100) + rng_.Normal(0, 1.2), 1);
     const double bmi = Round(weight / ((height_cm_ / 100) * (height_cm_ / 100)), 1);
     const bool hypertensive =
         std::find(chronic_.begin(), chronic_.end(), kHypertension) != chronic_.end();
@@ -980,10 +1165,11 @@ class MemberWriter {
     Observation(Id("obs", ++n), US_CORE("us-core-respiratory-rate"), kVitalSigns,
                 {kLoinc, "9279-1", "Respiratory rate"}, enc, t,
                 quantity(std::round(rng_.Normal(16, 1.5)), "breaths/minute", "/min"));
-    Observation(Id("obs", ++n), US_CORE("us-core-body-temperature"), kVitalSigns,
-                {kLoinc, "8310-5", "Body temperature"}, enc, t,
-                quantity(Round(rng_.Normal(enc.kind == Encounter::kInpatient ? 38.1 : 36.8, 0.3), 1),
-                         "Cel", "Cel"));
+    Observation(
+        Id("obs", ++n), US_CORE("us-core-body-temperature"), kVitalSigns,
+        {kLoinc, "8310-5", "Body temperature"}, enc, t,
+        quantity(Round(rng_.Normal(enc.kind == Encounter::kInpatient ? 38.1 : 36.8, 0.3), 1), "Cel",
+                 "Cel"));
     Observation(Id("obs", ++n), US_CORE("us-core-body-weight"), kVitalSigns,
                 {kLoinc, "29463-7", "Body weight"}, enc, t, quantity(weight, "kg", "kg"));
     Observation(Id("obs", ++n), US_CORE("us-core-body-height"), kVitalSigns,
@@ -1018,23 +1204,23 @@ class MemberWriter {
       }
       const double v = std::max(lab.low / 2, Round(rng_.Normal(mean, lab.sd), lab.decimals));
       results.push_back(Id("obs", ++n));
-      Observation(results.back(), US_CORE("us-core-observation-lab"), kLaboratory, lab.code, enc,
-                  t, [&](json::Writer& w) {
-                    WriteQuantity(w, "valueQuantity", v, lab.unit, lab.unit);
-                    const absl::string_view flag = v > lab.high ? "H" : v < lab.low ? "L" : "N";
-                    const absl::string_view text =
-                        v > lab.high ? "High" : v < lab.low ? "Low" : "Normal";
-                    w.Key("interpretation").StartArray().StartObject().Key("coding").StartArray();
-                    WriteCoding(w, {"http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
-                                    flag, text});
-                    w.EndArray().EndObject().EndArray();
-                    w.Key("referenceRange").StartArray().StartObject();
-                    if (lab.low > 0) {
-                      WriteQuantity(w, "low", lab.low, lab.unit, lab.unit);
-                    }
-                    WriteQuantity(w, "high", lab.high, lab.unit, lab.unit);
-                    w.EndObject().EndArray();
-                  });
+      Observation(
+          results.back(), US_CORE("us-core-observation-lab"), kLaboratory, lab.code, enc, t,
+          [&](json::Writer& w) {
+            WriteQuantity(w, "valueQuantity", v, lab.unit, lab.unit);
+            const absl::string_view flag = v > lab.high ? "H" : v < lab.low ? "L" : "N";
+            const absl::string_view text = v > lab.high ? "High" : v < lab.low ? "Low" : "Normal";
+            w.Key("interpretation").StartArray().StartObject().Key("coding").StartArray();
+            WriteCoding(w, {"http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                            flag, text});
+            w.EndArray().EndObject().EndArray();
+            w.Key("referenceRange").StartArray().StartObject();
+            if (lab.low > 0) {
+              WriteQuantity(w, "low", lab.low, lab.unit, lab.unit);
+            }
+            WriteQuantity(w, "high", lab.high, lab.unit, lab.unit);
+            w.EndObject().EndArray();
+          });
     }
     json::Writer& w = Begin("DiagnosticReport", Id("report", ++reports));
     WriteMeta(w, Updated(enc.end + 1), {US_CORE("us-core-diagnosticreport-lab")});
@@ -1099,8 +1285,11 @@ class MemberWriter {
     w.EndArray().Field("text", snomed.display).EndObject();
     Subject(w);
     WriteReference(w, "encounter", "Encounter", enc.id);
-    w.Key("performedPeriod").StartObject().Field("start", At(enc.day, enc.second + 1200))
-        .Field("end", At(enc.day, enc.second + 2400)).EndObject();
+    w.Key("performedPeriod")
+        .StartObject()
+        .Field("start", At(enc.day, enc.second + 1200))
+        .Field("end", At(enc.day, enc.second + 2400))
+        .EndObject();
     w.Key("performer").StartArray().StartObject();
     WriteReference(w, "actor", "Practitioner", enc.practitioner->id, enc.practitioner->display);
     WriteReference(w, "onBehalfOf", "Organization", enc.org->id);
@@ -1117,12 +1306,11 @@ class MemberWriter {
     int n = 0;
     // What the emergency visit needed (its claim bills the same code).
     const Encounter& er = encounters_[1];
-    const Code er_snomed = er.problem->pcs.code == "93010"
-                               ? kProcedures[1].snomed
-                               : er.problem->pcs.code == "73610"
-                                   ? Code{kSnomed, "363680008",
-                                          "Radiographic imaging procedure (procedure)"}
-                                   : kProcedures[3].snomed;
+    const Code er_snomed =
+        er.problem->pcs.code == "93010" ? kProcedures[1].snomed
+        : er.problem->pcs.code == "73610"
+            ? Code{kSnomed, "363680008", "Radiographic imaging procedure (procedure)"}
+            : kProcedures[3].snomed;
     WriteProcedure(Id("proc", ++n), er_snomed, er.problem->pcs, er, er.condition_id);
     for (const ProcedureCode& p : kProcedures) {
       if (age_ >= p.min_age && (p.snomed.code != "24623002" || female_) && rng_.Chance(0.3)) {
@@ -1179,12 +1367,21 @@ class MemberWriter {
       w.Key("reasonReference").StartArray();
       WriteReferenceValue(w, "Condition", Id("cond", static_cast<int>(i) + 1));
       w.EndArray();
-      w.Key("dosageInstruction").StartArray().StartObject().Field("text", c.dosage).EndObject()
+      w.Key("dosageInstruction")
+          .StartArray()
+          .StartObject()
+          .Field("text", c.dosage)
+          .EndObject()
           .EndArray();
       w.Key("dispenseRequest").StartObject().Field("numberOfRepeatsAllowed", 3);
       WriteQuantity(w, "quantity", 90, "tablet", "{tbl}");
-      w.Key("expectedSupplyDuration").StartObject().Field("value", 90).Field("unit", "days")
-          .Field("system", "http://unitsofmeasure.org").Field("code", "d").EndObject();
+      w.Key("expectedSupplyDuration")
+          .StartObject()
+          .Field("value", 90)
+          .Field("unit", "days")
+          .Field("system", "http://unitsofmeasure.org")
+          .Field("code", "d")
+          .EndObject();
       w.EndObject();
       e_.End();
       meds_.push_back(std::move(m));
@@ -1195,9 +1392,9 @@ class MemberWriter {
     const Allergy& a = kAllergies[rng_.Below(std::size(kAllergies))];
     json::Writer& w = Begin("AllergyIntolerance", Id("allergy", 1));
     WriteMeta(w, Updated(coverage_start_ + 20), {US_CORE("us-core-allergyintolerance")});
-    WriteConcept(w, "clinicalStatus",
-                 {"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active",
-                  "Active"});
+    WriteConcept(
+        w, "clinicalStatus",
+        {"http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active", "Active"});
     WriteConcept(w, "verificationStatus",
                  {"http://terminology.hl7.org/CodeSystem/allergyintolerance-verification",
                   "confirmed", "Confirmed"});
@@ -1208,12 +1405,21 @@ class MemberWriter {
     Subject(w, "patient");
     w.Field("recordedDate", FormatDate(coverage_start_ + 20));
     WriteReference(w, "recorder", "Practitioner", pcp_->id);
-    w.Key("reaction").StartArray().StartObject().Key("manifestation").StartArray().StartObject()
-        .Key("coding").StartArray();
+    w.Key("reaction")
+        .StartArray()
+        .StartObject()
+        .Key("manifestation")
+        .StartArray()
+        .StartObject()
+        .Key("coding")
+        .StartArray();
     WriteCoding(w, a.reaction);
-    w.EndArray().EndObject().EndArray()
+    w.EndArray()
+        .EndObject()
+        .EndArray()
         .Field("severity", a.reaction.code == "39579001" ? "severe" : "mild")
-        .EndObject().EndArray();
+        .EndObject()
+        .EndArray();
     e_.End();
   }
 
@@ -1225,17 +1431,22 @@ class MemberWriter {
       json::Writer& w = Begin("Goal", goal_id);
       WriteMeta(w, Updated(day), {US_CORE("us-core-goal")});
       w.Field("lifecycleStatus", "active");
-      WriteConcept(w, "achievementStatus",
-                   {"http://terminology.hl7.org/CodeSystem/goal-achievement", "in-progress",
-                    "In Progress"});
+      WriteConcept(
+          w, "achievementStatus",
+          {"http://terminology.hl7.org/CodeSystem/goal-achievement", "in-progress", "In Progress"});
       w.Key("description").StartObject().Key("coding").StartArray();
       WriteCoding(w, {kSnomed, "281007008", "Control of disease (procedure)"});
-      w.EndArray().Field("text", absl::StrCat("Keep ", main.icd10.display, " under control"))
+      w.EndArray()
+          .Field("text", absl::StrCat("Keep ", main.icd10.display, " under control"))
           .EndObject();
       Subject(w);
       w.Field("startDate", FormatDate(day));
-      w.Key("target").StartArray().StartObject().Field("dueDate", FormatDate(day + 180))
-          .EndObject().EndArray();
+      w.Key("target")
+          .StartArray()
+          .StartObject()
+          .Field("dueDate", FormatDate(day + 180))
+          .EndObject()
+          .EndArray();
       w.Key("addresses").StartArray();
       WriteReferenceValue(w, "Condition", Id("cond", 1));
       w.EndArray();
@@ -1264,9 +1475,12 @@ class MemberWriter {
     }
     json::Writer& w = Begin("CarePlan", Id("careplan", 1));
     WriteMeta(w, Updated(day), {US_CORE("us-core-careplan")});
-    w.Key("text").StartObject().Field("status", "generated")
-        .Field("div", absl::StrCat("<div xmlns=\"http://www.w3.org/1999/xhtml\">Care plan for ",
-                                   main.icd10.display, ": medication, diet and follow-up visits.</div>"))
+    w.Key("text")
+        .StartObject()
+        .Field("status", "generated")
+        .Field("div",
+               absl::StrCat("<div xmlns=\"http://www.w3.org/1999/xhtml\">Care plan for ",
+                            main.icd10.display, ": medication, diet and follow-up visits.</div>"))
         .EndObject();
     w.Field("status", "active").Field("intent", "plan");
     w.Key("category").StartArray().StartObject().Key("coding").StartArray();
@@ -1292,8 +1506,13 @@ class MemberWriter {
   void WriteDocument(int n, const Encounter& enc, const Code& type, absl::string_view note) {
     json::Writer& w = Begin("DocumentReference", Id("doc", n));
     WriteMeta(w, Updated(enc.end + 1), {US_CORE("us-core-documentreference")});
-    w.Key("identifier").StartArray().StartObject().Field("system", "urn:ietf:rfc:3986")
-        .Field("value", absl::StrCat("urn:uuid:", NameUuid(Id("doc", n)))).EndObject().EndArray();
+    w.Key("identifier")
+        .StartArray()
+        .StartObject()
+        .Field("system", "urn:ietf:rfc:3986")
+        .Field("value", absl::StrCat("urn:uuid:", NameUuid(Id("doc", n))))
+        .EndObject()
+        .EndArray();
     w.Field("status", "current");
     WriteConcept(w, "type", type);
     w.Key("category").StartArray().StartObject().Key("coding").StartArray();
@@ -1320,17 +1539,28 @@ class MemberWriter {
       data += i + 1 < note.size() ? kB64[(v >> 6) & 63] : '=';
       data += i + 2 < note.size() ? kB64[v & 63] : '=';
     }
-    w.Key("content").StartArray().StartObject().Key("attachment").StartObject()
-        .Field("contentType", "text/plain").Field("data", data)
-        .Field("title", type.display).EndObject();
+    w.Key("content")
+        .StartArray()
+        .StartObject()
+        .Key("attachment")
+        .StartObject()
+        .Field("contentType", "text/plain")
+        .Field("data", data)
+        .Field("title", type.display)
+        .EndObject();
     w.Key("format");
     WriteCoding(w, {"http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode",
                     "urn:ihe:iti:xds:2017:mimeTypeSufficient", "mimeType Sufficient"});
     w.EndObject().EndArray();
     w.Key("context").StartObject().Key("encounter").StartArray();
     WriteReferenceValue(w, "Encounter", enc.id);
-    w.EndArray().Key("period").StartObject().Field("start", At(enc.day, enc.second))
-        .Field("end", At(enc.end, 61200)).EndObject().EndObject();
+    w.EndArray()
+        .Key("period")
+        .StartObject()
+        .Field("start", At(enc.day, enc.second))
+        .Field("end", At(enc.end, 61200))
+        .EndObject()
+        .EndObject();
     e_.End();
   }
 
@@ -1360,16 +1590,23 @@ class MemberWriter {
     json::Writer& w = Begin("Device", Id("device", 1));
     WriteMeta(w, Updated(made + 30), {US_CORE("us-core-implantable-device")});
     const std::string expiry = FormatDate(made + 3650);
-    const std::string hrf =
-        absl::StrCat("(01)", d.di, "(11)", FormatDate(made).substr(2, 2),
-                     FormatDate(made).substr(5, 2), FormatDate(made).substr(8, 2), "(17)",
-                     expiry.substr(2, 2), expiry.substr(5, 2), expiry.substr(8, 2), "(10)", lot,
-                     "(21)", serial);
-    w.Key("udiCarrier").StartArray().StartObject().Field("deviceIdentifier", d.di)
-        .Field("carrierHRF", hrf).EndObject().EndArray();
-    w.Field("status", "active").Field("manufacturer", d.manufacturer)
-        .Field("manufactureDate", FormatDate(made)).Field("expirationDate", expiry)
-        .Field("lotNumber", lot).Field("serialNumber", serial);
+    const std::string hrf = absl::StrCat(
+        "(01)", d.di, "(11)", FormatDate(made).substr(2, 2), FormatDate(made).substr(5, 2),
+        FormatDate(made).substr(8, 2), "(17)", expiry.substr(2, 2), expiry.substr(5, 2),
+        expiry.substr(8, 2), "(10)", lot, "(21)", serial);
+    w.Key("udiCarrier")
+        .StartArray()
+        .StartObject()
+        .Field("deviceIdentifier", d.di)
+        .Field("carrierHRF", hrf)
+        .EndObject()
+        .EndArray();
+    w.Field("status", "active")
+        .Field("manufacturer", d.manufacturer)
+        .Field("manufactureDate", FormatDate(made))
+        .Field("expirationDate", expiry)
+        .Field("lotNumber", lot)
+        .Field("serialNumber", serial);
     WriteConcept(w, "type", d.type);
     Subject(w, "patient");
     e_.End();
@@ -1395,12 +1632,20 @@ class MemberWriter {
   // The parts every CARIN BB EOB shares; the caller adds the type-specific ones.
   void Header(json::Writer& w, const EobHeader& h) {
     WriteMeta(w, Updated(h.created), {h.profile});
-    w.Key("identifier").StartArray().StartObject().Key("type").StartObject().Key("coding")
+    w.Key("identifier")
+        .StartArray()
+        .StartObject()
+        .Key("type")
+        .StartObject()
+        .Key("coding")
         .StartArray();
     WriteCoding(w, {kC4bbIdType, "uc", "Unique Claim ID"});
-    w.EndArray().EndObject()
+    w.EndArray()
+        .EndObject()
         .Field("system", absl::StrCat(kSystemBase, "claimidentifier"))
-        .Field("value", absl::StrCat("CLM-", h.id)).EndObject().EndArray();
+        .Field("value", absl::StrCat("CLM-", h.id))
+        .EndObject()
+        .EndArray();
     w.Field("status", "active");
     WriteConcept(w, "type", h.type);
     if (!h.subtype.system.empty()) {
@@ -1408,14 +1653,17 @@ class MemberWriter {
     }
     w.Field("use", "claim");
     Subject(w, "patient");
-    w.Key("billablePeriod").StartObject().Field("start", FormatDate(h.start))
-        .Field("end", FormatDate(h.end)).EndObject();
+    w.Key("billablePeriod")
+        .StartObject()
+        .Field("start", FormatDate(h.start))
+        .Field("end", FormatDate(h.end))
+        .EndObject();
     w.Field("created", At(h.created, 32400));
     WriteReference(w, "insurer", "Organization", h.insurer->id, h.insurer->name);
     WriteReference(w, "provider", h.provider_type, h.provider_id, h.provider_display);
     w.Key("payee").StartObject();
-    WriteConcept(w, "type", {"http://terminology.hl7.org/CodeSystem/payeetype", "provider",
-                             "Provider"});
+    WriteConcept(w, "type",
+                 {"http://terminology.hl7.org/CodeSystem/payeetype", "provider", "Provider"});
     WriteReference(w, "party", h.provider_type, h.provider_id);
     w.EndObject();
     w.Field("outcome", "complete");
@@ -1443,8 +1691,8 @@ class MemberWriter {
     return w;
   }
 
-  void Diagnoses(json::Writer& w,
-                 std::initializer_list<std::pair<Code, Code>> diagnoses, bool on_admission) {
+  void Diagnoses(json::Writer& w, std::initializer_list<std::pair<Code, Code>> diagnoses,
+                 bool on_admission) {
     w.Key("diagnosis").StartArray();
     int seq = 0;
     for (const auto& [code, type] : diagnoses) {
@@ -1486,22 +1734,34 @@ class MemberWriter {
     const std::string id = Id("eob-inpatient", 1);
     json::Writer& w = Begin("ExplanationOfBenefit", id, false);
     const Day created = stay.end + rng_.Between(3, 20);
-    Header(w, {id, CARIN("C4BB-ExplanationOfBenefit-Inpatient-Institutional"),
-               {"http://terminology.hl7.org/CodeSystem/claim-type", "institutional",
-                "Institutional"},
-               {"http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBInstitutionalClaimSubType",
-                "inpatient", "Inpatient"},
-               stay.day, stay.end, created, payer_, &medical_coverage_, "Organization",
-               stay.org->id, stay.org->name});
+    Header(w,
+           {id,
+            CARIN("C4BB-ExplanationOfBenefit-Inpatient-Institutional"),
+            {"http://terminology.hl7.org/CodeSystem/claim-type", "institutional", "Institutional"},
+            {"http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBInstitutionalClaimSubType",
+             "inpatient", "Inpatient"},
+            stay.day,
+            stay.end,
+            created,
+            payer_,
+            &medical_coverage_,
+            "Organization",
+            stay.org->id,
+            stay.org->name});
     CareTeam(w, {{stay.practitioner, {kC4bbCareTeamRole, "attending", "Attending"}},
                  {pcp_, {kC4bbCareTeamRole, "referring", "Referring"}}});
     int seq = 0;
     w.Key("supportingInfo").StartArray();
-    Info(w, seq, "admissionperiod", "Admission Period").Key("timingPeriod").StartObject()
-        .Field("start", FormatDate(stay.day)).Field("end", FormatDate(stay.end)).EndObject()
+    Info(w, seq, "admissionperiod", "Admission Period")
+        .Key("timingPeriod")
+        .StartObject()
+        .Field("start", FormatDate(stay.day))
+        .Field("end", FormatDate(stay.end))
+        .EndObject()
         .EndObject();
     Info(w, seq, "clmrecvddate", "Claim Received Date")
-        .Field("timingDate", FormatDate(created - 2)).EndObject();
+        .Field("timingDate", FormatDate(created - 2))
+        .EndObject();
     WriteConcept(Info(w, seq, "typeofbill", "Type of Bill"), "code",
                  {"https://www.nubc.org/CodeSystem/TypeOfBill", "0111",
                   "Hospital inpatient, admit through discharge claim"});
@@ -1518,13 +1778,16 @@ class MemberWriter {
                   "Discharged to home or self care"});
     w.EndObject();
     WriteConcept(Info(w, seq, "drg", "DRG"), "code",
-                 {"https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software",
+                 {"https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/"
+                  "MS-DRG-Classifications-and-Software",
                   stay.problem->drg, stay.problem->drg_display});
     w.EndObject();
     Info(w, seq, "medicalrecordnumber", "Medical Record Number")
-        .Field("valueString", absl::StrCat("MRN", 100000 + rng_.Below(899999))).EndObject();
+        .Field("valueString", absl::StrCat("MRN", 100000 + rng_.Below(899999)))
+        .EndObject();
     Info(w, seq, "patientaccountnumber", "Patient Account Number")
-        .Field("valueString", absl::StrCat("PA", 100000 + rng_.Below(899999))).EndObject();
+        .Field("valueString", absl::StrCat("PA", 100000 + rng_.Below(899999)))
+        .EndObject();
     w.EndArray();
     const Code chronic_icd = kChronic[chronic_[0]].icd10;
     Diagnoses(w,
@@ -1552,16 +1815,21 @@ class MemberWriter {
         {{kRevenue, "0120", "Room & Board - Semi-Private"},
          {"http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-applicable",
           "Not Applicable"},
-         210000 * days, days},
+         210000 * days,
+         days},
         {{kRevenue, "0250", "Pharmacy - General"},
          {"http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-applicable",
           "Not Applicable"},
-         rng_.Between(300, 1500) * 100, 1},
-        {{kRevenue, "0300", "Laboratory - General"}, kPanels[0].cpt,
-         rng_.Between(150, 400) * 100, 1},
+         rng_.Between(300, 1500) * 100,
+         1},
+        {{kRevenue, "0300", "Laboratory - General"},
+         kPanels[0].cpt,
+         rng_.Between(150, 400) * 100,
+         1},
         {{kRevenue, "0320", "Radiology - Diagnostic - General"},
          {kCpt, "71046", "Radiologic examination, chest; 2 views"},
-         rng_.Between(200, 600) * 100, 1},
+         rng_.Between(200, 600) * 100,
+         1},
     };
     Amounts total;
     w.Key("item").StartArray();
@@ -1572,8 +1840,11 @@ class MemberWriter {
       w.StartObject().Field("sequence", ++n);
       WriteConcept(w, "revenue", line.revenue);
       WriteConcept(w, "productOrService", line.service);
-      w.Key("servicedPeriod").StartObject().Field("start", FormatDate(stay.day))
-          .Field("end", FormatDate(stay.end)).EndObject();
+      w.Key("servicedPeriod")
+          .StartObject()
+          .Field("start", FormatDate(stay.day))
+          .Field("end", FormatDate(stay.end))
+          .EndObject();
       w.Key("quantity").StartObject().Field("value", line.quantity).EndObject();
       w.Key("adjudication").StartArray();
       WriteAmounts(w, a, false);
@@ -1592,18 +1863,26 @@ class MemberWriter {
     const std::string id = Id("eob-outpatient", 1);
     json::Writer& w = Begin("ExplanationOfBenefit", id, false);
     const Day created = er.day + rng_.Between(3, 20);
-    Header(w, {id, CARIN("C4BB-ExplanationOfBenefit-Outpatient-Institutional"),
-               {"http://terminology.hl7.org/CodeSystem/claim-type", "institutional",
-                "Institutional"},
-               {"http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBInstitutionalClaimSubType",
-                "outpatient", "Outpatient"},
-               er.day, er.day, created, payer_, &medical_coverage_, "Organization", er.org->id,
-               er.org->name});
+    Header(w,
+           {id,
+            CARIN("C4BB-ExplanationOfBenefit-Outpatient-Institutional"),
+            {"http://terminology.hl7.org/CodeSystem/claim-type", "institutional", "Institutional"},
+            {"http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBInstitutionalClaimSubType",
+             "outpatient", "Outpatient"},
+            er.day,
+            er.day,
+            created,
+            payer_,
+            &medical_coverage_,
+            "Organization",
+            er.org->id,
+            er.org->name});
     CareTeam(w, {{er.practitioner, {kC4bbCareTeamRole, "attending", "Attending"}}});
     int seq = 0;
     w.Key("supportingInfo").StartArray();
     Info(w, seq, "clmrecvddate", "Claim Received Date")
-        .Field("timingDate", FormatDate(created - 2)).EndObject();
+        .Field("timingDate", FormatDate(created - 2))
+        .EndObject();
     WriteConcept(Info(w, seq, "typeofbill", "Type of Bill"), "code",
                  {"https://www.nubc.org/CodeSystem/TypeOfBill", "0131",
                   "Hospital outpatient, admit through discharge claim"});
@@ -1620,11 +1899,11 @@ class MemberWriter {
                   "Discharged to home or self care"});
     w.EndObject();
     w.EndArray();
-    Diagnoses(w,
-              {{er.problem->icd10, PrincipalType()},
-               {er.problem->icd10,
-                {kC4bbDiagType, "patientreasonforvisit", "Patient Reason for Visit"}}},
-              false);
+    Diagnoses(
+        w,
+        {{er.problem->icd10, PrincipalType()},
+         {er.problem->icd10, {kC4bbDiagType, "patientreasonforvisit", "Patient Reason for Visit"}}},
+        false);
     struct Line {
       Code revenue;
       Code service;
@@ -1632,12 +1911,14 @@ class MemberWriter {
     };
     const Line lines[] = {
         {{kRevenue, "0450", "Emergency Room - General"},
-         {kCpt, "99284", "Emergency department visit, moderate MDM"}, rng_.Between(900, 2200) * 100},
-        {{kRevenue, er.problem->pcs.code == "93010" ? absl::string_view("0730")
-                                                    : absl::string_view("0320"),
+         {kCpt, "99284", "Emergency department visit, moderate MDM"},
+         rng_.Between(900, 2200) * 100},
+        {{kRevenue,
+          er.problem->pcs.code == "93010" ? absl::string_view("0730") : absl::string_view("0320"),
           er.problem->pcs.code == "93010" ? absl::string_view("EKG/ECG - General")
                                           : absl::string_view("Radiology - Diagnostic - General")},
-         er.problem->pcs, rng_.Between(150, 500) * 100},
+         er.problem->pcs,
+         rng_.Between(150, 500) * 100},
     };
     Amounts total;
     w.Key("item").StartArray();
@@ -1668,17 +1949,24 @@ class MemberWriter {
     const std::string id = Id("eob-professional", ++professional_);
     json::Writer& w = Begin("ExplanationOfBenefit", id, false);
     const Day created = visit.day + rng_.Between(3, 20);
-    Header(w, {id, CARIN("C4BB-ExplanationOfBenefit-Professional-NonClinician"),
-               {"http://terminology.hl7.org/CodeSystem/claim-type", "professional",
-                "Professional"},
+    Header(w, {id,
+               CARIN("C4BB-ExplanationOfBenefit-Professional-NonClinician"),
+               {"http://terminology.hl7.org/CodeSystem/claim-type", "professional", "Professional"},
                {},
-               visit.day, visit.day, created, payer_, &medical_coverage_, "Organization",
-               visit.org->id, visit.org->name});
+               visit.day,
+               visit.day,
+               created,
+               payer_,
+               &medical_coverage_,
+               "Organization",
+               visit.org->id,
+               visit.org->name});
     CareTeam(w, {{visit.practitioner, {kC4bbCareTeamRole, "rendering", "Rendering provider"}}});
     int seq = 0;
     w.Key("supportingInfo").StartArray();
     Info(w, seq, "clmrecvddate", "Claim Received Date")
-        .Field("timingDate", FormatDate(created - 2)).EndObject();
+        .Field("timingDate", FormatDate(created - 2))
+        .EndObject();
     w.EndArray();
     const ChronicCondition& c = kChronic[chronic_[0]];
     if (chronic_.size() > 1) {
@@ -1689,9 +1977,8 @@ class MemberWriter {
     } else {
       Diagnoses(w, {{c.icd10, PrincipalType()}}, false);
     }
-    Amounts a = Price(rng_, (visit.visit->cpt.code == "99214" ? 19500 : 13500) +
-                                rng_.Between(0, 40) * 100,
-                      2500);
+    Amounts a = Price(
+        rng_, (visit.visit->cpt.code == "99214" ? 19500 : 13500) + rng_.Between(0, 40) * 100, 2500);
     w.Key("item").StartArray().StartObject().Field("sequence", 1);
     w.Key("careTeamSequence").StartArray().Int(1).EndArray();
     w.Key("diagnosisSequence").StartArray().Int(1).EndArray();
@@ -1717,38 +2004,59 @@ class MemberWriter {
     const Day filled = std::min(as_of_ - 1, m.authored + 90 * fill + rng_.Between(0, 3));
     const Day created = filled + 1;
     json::Writer& w = Begin("ExplanationOfBenefit", id, false);
-    Header(w, {id, CARIN("C4BB-ExplanationOfBenefit-Pharmacy"),
+    Header(w, {id,
+               CARIN("C4BB-ExplanationOfBenefit-Pharmacy"),
                {"http://terminology.hl7.org/CodeSystem/claim-type", "pharmacy", "Pharmacy"},
                {},
-               filled, filled, created, payer_, &medical_coverage_, "Organization", pharmacy->id,
+               filled,
+               filled,
+               created,
+               payer_,
+               &medical_coverage_,
+               "Organization",
+               pharmacy->id,
                pharmacy->name});
     CareTeam(w, {{m.prescriber, {kC4bbCareTeamRole, "prescribing", "Prescribing provider"}}});
     int seq = 0;
     const int64_t refills = fill;
     w.Key("supportingInfo").StartArray();
     Info(w, seq, "clmrecvddate", "Claim Received Date")
-        .Field("timingDate", FormatDate(created)).EndObject();
-    Info(w, seq, "dayssupply", "Days Supply").Key("valueQuantity").StartObject()
-        .Field("value", 90).EndObject().EndObject();
-    WriteConcept(Info(w, seq, "dawcode", "Dispense as Written"), "code",
-                 {"http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode",
-                  "0", "No Product Selection Indicated"});
+        .Field("timingDate", FormatDate(created))
+        .EndObject();
+    Info(w, seq, "dayssupply", "Days Supply")
+        .Key("valueQuantity")
+        .StartObject()
+        .Field("value", 90)
+        .EndObject()
+        .EndObject();
+    WriteConcept(
+        Info(w, seq, "dawcode", "Dispense as Written"), "code",
+        {"http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode", "0",
+         "No Product Selection Indicated"});
     w.EndObject();
-    Info(w, seq, "refillnum", "Refill Number").Key("valueQuantity").StartObject()
-        .Field("value", refills).EndObject().EndObject();
-    Info(w, seq, "refillsauthorized", "Refills Authorized").Key("valueQuantity").StartObject()
-        .Field("value", 3).EndObject().EndObject();
-    WriteConcept(Info(w, seq, "brandgenericindicator", "Brand Generic Indicator"), "code",
-                 {"http://terminology.hl7.org/CodeSystem/NCPDPBrandGenericIndicator", "2",
-                  "Generic"});
+    Info(w, seq, "refillnum", "Refill Number")
+        .Key("valueQuantity")
+        .StartObject()
+        .Field("value", refills)
+        .EndObject()
+        .EndObject();
+    Info(w, seq, "refillsauthorized", "Refills Authorized")
+        .Key("valueQuantity")
+        .StartObject()
+        .Field("value", 3)
+        .EndObject()
+        .EndObject();
+    WriteConcept(
+        Info(w, seq, "brandgenericindicator", "Brand Generic Indicator"), "code",
+        {"http://terminology.hl7.org/CodeSystem/NCPDPBrandGenericIndicator", "2", "Generic"});
     w.EndObject();
-    WriteConcept(Info(w, seq, "rxorigincode", "Rx Origin Code"), "code",
-                 {"http://terminology.hl7.org/CodeSystem/NCPDPPrescriptionOriginCode", "3",
-                  "Electronic"});
+    WriteConcept(
+        Info(w, seq, "rxorigincode", "Rx Origin Code"), "code",
+        {"http://terminology.hl7.org/CodeSystem/NCPDPPrescriptionOriginCode", "3", "Electronic"});
     w.EndObject();
-    WriteConcept(Info(w, seq, "compoundcode", "Compound Code"), "code",
-                 {"http://terminology.hl7.org/CodeSystem/NCPDPCompoundCode", "1",
-                  "Not a Compound"});
+    WriteConcept(
+        Info(w, seq, "compoundcode", "Compound Code"), "code",
+        {"http://terminology.hl7.org/CodeSystem/NCPDPCompoundCode", "1", "Not a Compound"});
     w.EndObject();
     w.EndArray();
     Amounts a = Price(rng_, rng_.Between(1500, 24000), 1000);
@@ -1775,21 +2083,28 @@ class MemberWriter {
   void WriteOralEob() {
     const std::string id = Id("eob-oral", 1);
     const SharedOrg* office = OrgOf(OrgKind::kDental);
-    const SharedPractitioner* dentist =
-        &shared_.dentists[rng_.Below(shared_.dentists.size())];
+    const SharedPractitioner* dentist = &shared_.dentists[rng_.Below(shared_.dentists.size())];
     const Day day = coverage_start_ + rng_.Between(10, as_of_ - coverage_start_ - 30);
     const Day created = day + rng_.Between(3, 15);
     json::Writer& w = Begin("ExplanationOfBenefit", id, false);
-    Header(w, {id, CARIN("C4BB-ExplanationOfBenefit-Oral"),
+    Header(w, {id,
+               CARIN("C4BB-ExplanationOfBenefit-Oral"),
                {"http://terminology.hl7.org/CodeSystem/claim-type", "oral", "Oral"},
                {},
-               day, day, created, dental_payer_, &dental_coverage_, "Organization", office->id,
+               day,
+               day,
+               created,
+               dental_payer_,
+               &dental_coverage_,
+               "Organization",
+               office->id,
                office->name});
     CareTeam(w, {{dentist, {kC4bbCareTeamRole, "rendering", "Rendering provider"}}});
     int seq = 0;
     w.Key("supportingInfo").StartArray();
     Info(w, seq, "clmrecvddate", "Claim Received Date")
-        .Field("timingDate", FormatDate(created - 1)).EndObject();
+        .Field("timingDate", FormatDate(created - 1))
+        .EndObject();
     Info(w, seq, "servicefacility", "Service Facility");
     WriteReference(w, "valueReference", "Organization", office->id, office->name);
     w.EndObject();
@@ -1819,10 +2134,11 @@ class MemberWriter {
         static constexpr absl::string_view kTeeth[] = {"3", "14", "19", "30"};
         WriteConcept(w, "bodySite",
                      {"http://terminology.hl7.org/CodeSystem/ADAUniversalToothDesignationSystem",
-                      kTeeth[rng_.Below(4)], {}});
+                      kTeeth[rng_.Below(4)],
+                      {}});
         w.Key("subSite").StartArray().StartObject().Key("coding").StartArray();
-        WriteCoding(w, {"http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSurfaceCodes", "O",
-                        "Occlusal"});
+        WriteCoding(
+            w, {"http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSurfaceCodes", "O", "Occlusal"});
         w.EndArray().EndObject().EndArray();
       }
       w.Key("adjudication").StartArray();
@@ -1850,13 +2166,15 @@ class MemberWriter {
     w.EndArray();
     w.Field("recorded", At(day, 3600));
     w.Key("agent").StartArray().StartObject();
-    WriteConcept(w, "type", {"http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                             "author", "Author"});
+    WriteConcept(
+        w, "type",
+        {"http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author"});
     WriteReference(w, "who", "Practitioner", pcp_->id, pcp_->display);
     WriteReference(w, "onBehalfOf", "Organization", clinic_->id);
     w.EndObject().StartObject();
-    WriteConcept(w, "type", {"http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type",
-                             "transmitter", "Transmitter"});
+    WriteConcept(w, "type",
+                 {"http://hl7.org/fhir/us/core/CodeSystem/us-core-provenance-participant-type",
+                  "transmitter", "Transmitter"});
     WriteReference(w, "who", "Organization", payer_->id, payer_->name);
     w.EndObject().EndArray();
     e_.End();

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <set>
 #include <string>
@@ -96,7 +95,8 @@ std::map<std::string, rapidjson::Document> CheckClosedSet(const std::vector<Reso
     CHECK(json::GetString(doc, "resourceType") == r.type);
     CHECK(json::GetString(doc, "id") == r.id);
     CHECK(r.id.size() <= 64);
-    CHECK(r.id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.") ==
+    CHECK(r.id.find_first_not_of(
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.") ==
           std::string::npos);
     REQUIRE(doc.HasMember("meta"));
     CHECK(doc["meta"].HasMember("lastUpdated"));
@@ -135,7 +135,7 @@ std::string FirstCode(const rapidjson::Value& codeable) {
   return codeable["coding"][0]["code"].GetString();
 }
 
-TEST_CASE("a member is a closed, parseable set of US Core and CARIN resources", "[synth]") {
+TEST_CASE("synth: a member is a closed, parseable set of US Core and CARIN resources", "[synth]") {
   CollectingSink sink = Members(12, 7);
   REQUIRE(sink.members.size() == 12);
   std::map<std::string, rapidjson::Document> docs = CheckClosedSet(sink.All());
@@ -147,8 +147,8 @@ TEST_CASE("a member is a closed, parseable set of US Core and CARIN resources", 
   for (const char* type :
        {"Patient", "Coverage", "ExplanationOfBenefit", "Observation", "Condition", "Encounter",
         "Procedure", "Immunization", "MedicationRequest", "AllergyIntolerance", "DiagnosticReport",
-        "CarePlan", "CareTeam", "Goal", "DocumentReference", "Device", "Provenance",
-        "Organization", "Practitioner"}) {
+        "CarePlan", "CareTeam", "Goal", "DocumentReference", "Device", "Provenance", "Organization",
+        "Practitioner"}) {
     INFO(type);
     CHECK(by_type[type] > 0);
   }
@@ -163,7 +163,7 @@ TEST_CASE("a member is a closed, parseable set of US Core and CARIN resources", 
   }
 }
 
-TEST_CASE("every member has an EOB of each CARIN type with its type code and profile",
+TEST_CASE("synth: every member has an EOB of each CARIN type with its type code and profile",
           "[synth]") {
   CollectingSink sink = Members(6, 11);
   struct Expect {
@@ -210,8 +210,8 @@ TEST_CASE("every member has an EOB of each CARIN type with its type code and pro
       CHECK(eob["insurer"].HasMember("reference"));
       CHECK(eob["provider"].HasMember("reference"));
       CHECK(eob["insurance"][0]["focal"].GetBool());
-      CHECK(absl::StartsWith(eob["insurance"][0]["coverage"]["reference"].GetString(),
-                             "Coverage/"));
+      CHECK(
+          absl::StartsWith(eob["insurance"][0]["coverage"]["reference"].GetString(), "Coverage/"));
       CHECK(eob["careTeam"].Size() >= 1);
       REQUIRE(eob["item"].Size() >= 1);
       for (const auto& item : eob["item"].GetArray()) {
@@ -256,7 +256,7 @@ TEST_CASE("every member has an EOB of each CARIN type with its type code and pro
   }
 }
 
-TEST_CASE("clinical resources carry US Core categories, codes and dates", "[synth]") {
+TEST_CASE("synth: clinical resources carry US Core categories, codes and dates", "[synth]") {
   CollectingSink sink = Members(4, 3);
   int vitals = 0;
   int labs = 0;
@@ -300,7 +300,7 @@ TEST_CASE("clinical resources carry US Core categories, codes and dates", "[synt
   CHECK(labs >= 4 * 10);
 }
 
-TEST_CASE("members are the same bytes for a seed whatever the count or first index",
+TEST_CASE("synth: members are the same bytes for a seed whatever the count or first index",
           "[synth]") {
   CollectingSink a = Members(5, 42);
   CollectingSink b = Members(5, 42);
@@ -331,7 +331,7 @@ TEST_CASE("members are the same bytes for a seed whatever the count or first ind
   }
 }
 
-TEST_CASE("a member's transaction bundle PUTs every resource under its id", "[synth]") {
+TEST_CASE("synth: a member's transaction bundle PUTs every resource under its id", "[synth]") {
   CollectingSink sink = Members(1, 5);
   const std::vector<Resource>& member = sink.members[0];
   const std::string text = TransactionBundle("b1", member);
@@ -343,7 +343,8 @@ TEST_CASE("a member's transaction bundle PUTs every resource under its id", "[sy
   for (size_t i = 0; i < member.size(); ++i) {
     const auto& entry = (*bundle)["entry"][static_cast<rapidjson::SizeType>(i)];
     CHECK(json::GetString(entry["request"], "method") == "PUT");
-    CHECK(json::GetString(entry["request"], "url") == absl::StrCat(member[i].type, "/", member[i].id));
+    CHECK(json::GetString(entry["request"], "url") ==
+          absl::StrCat(member[i].type, "/", member[i].id));
     CHECK(json::GetString(entry["resource"], "id") == member[i].id);
     const std::string full_url(*json::GetString(entry, "fullUrl"));
     CHECK(absl::StartsWith(full_url, "urn:uuid:"));
@@ -353,7 +354,7 @@ TEST_CASE("a member's transaction bundle PUTs every resource under its id", "[sy
   CHECK(full_urls.size() == member.size());
 }
 
-TEST_CASE("the directory is a closed Plan-Net set of about five resources a practitioner",
+TEST_CASE("synth: the directory is a closed Plan-Net set of about five resources a practitioner",
           "[synth]") {
   const std::vector<Resource> all = Directory(300, 9);
   std::map<std::string, rapidjson::Document> docs = CheckClosedSet(all);
@@ -371,7 +372,8 @@ TEST_CASE("the directory is a closed Plan-Net set of about five resources a prac
   CHECK(per_practitioner > 4.3);
   CHECK(per_practitioner < 5.7);
   for (const auto& [key, doc] : docs) {
-    CHECK(HasProfile(doc, "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/plannet-"));
+    CHECK(HasProfile(doc,
+                     "http://hl7.org/fhir/us/davinci-pdex-plan-net/StructureDefinition/plannet-"));
     const std::string type = doc["resourceType"].GetString();
     if (type == "PractitionerRole") {
       const auto& ext = doc["extension"][0];
@@ -403,7 +405,8 @@ TEST_CASE("the directory is a closed Plan-Net set of about five resources a prac
   }
 }
 
-TEST_CASE("the directory is the same bytes for a seed and other ids for another", "[synth]") {
+TEST_CASE("synth: the directory is the same bytes for a seed and other ids for another",
+          "[synth]") {
   const std::vector<Resource> a = Directory(40, 1);
   const std::vector<Resource> b = Directory(40, 1);
   REQUIRE(a.size() == b.size());
@@ -420,7 +423,7 @@ TEST_CASE("the directory is the same bytes for a seed and other ids for another"
   }
 }
 
-TEST_CASE("NPIs carry a valid check digit", "[synth]") {
+TEST_CASE("synth: NPIs carry a valid check digit", "[synth]") {
   // The example NPI of the CMS NPI check-digit specification.
   CHECK(Npi(23456789) == "1234567893");
   for (uint64_t n : {0ULL, 1ULL, 99999999ULL, 123456789012ULL}) {
@@ -438,7 +441,7 @@ TEST_CASE("NPIs carry a valid check digit", "[synth]") {
   }
 }
 
-TEST_CASE("bad generator options are refused with INVALID_ARGUMENT", "[synth]") {
+TEST_CASE("synth: bad generator options are refused with INVALID_ARGUMENT", "[synth]") {
   CollectingSink sink;
   MemberOptions members;
   members.count = -1;

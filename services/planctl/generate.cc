@@ -107,8 +107,7 @@ class MemberFiles : public synth::MemberSink {
     out_.Count(member.resources);
     if (!ndjson_) {
       char name[40];
-      std::snprintf(name, sizeof(name), "member-%07lld.json",
-                    static_cast<long long>(member.index));
+      std::snprintf(name, sizeof(name), "member-%07lld.json", static_cast<long long>(member.index));
       return out_.WriteFile(name, synth::TransactionBundle(member.patient_id, member.resources));
     }
     return Lines(member.resources);
@@ -141,8 +140,8 @@ absl::Status GenerateDirectory(const GenerateOptions& options, Output& out, bool
     ++bundles;
     char name[40];
     std::snprintf(name, sizeof(name), "directory-%06d.json", bundles);
-    absl::Status s = out.WriteFile(
-        name, synth::TransactionBundle(absl::StrCat("directory-", bundles), pending));
+    absl::Status s =
+        out.WriteFile(name, synth::TransactionBundle(absl::StrCat("directory-", bundles), pending));
     pending.clear();
     return s;
   };
@@ -176,8 +175,7 @@ int RunGenerate(const GenerateOptions& options) {
     return 2;
   }
   if (options.directory ? options.practitioners <= 0 : options.members <= 0) {
-    std::cerr << "planctl generate: "
-              << (options.directory ? "--practitioners" : "--members")
+    std::cerr << "planctl generate: " << (options.directory ? "--practitioners" : "--members")
               << " must be a positive number\n";
     return 2;
   }
@@ -188,8 +186,7 @@ int RunGenerate(const GenerateOptions& options) {
   std::error_code ec;
   fs::create_directories(options.out, ec);
   if (ec || !fs::is_directory(options.out)) {
-    std::cerr << "planctl generate: cannot create " << options.out << ": " << ec.message()
-              << "\n";
+    std::cerr << "planctl generate: cannot create " << options.out << ": " << ec.message() << "\n";
     return 2;
   }
   const auto start = std::chrono::steady_clock::now();

@@ -9,13 +9,13 @@
 namespace planapi::planctl {
 
 struct GenerateOptions {
-  bool directory = false;      // the provider directory instead of members
-  int64_t members = 0;         // how many members
-  int64_t practitioners = 0;   // how many practitioners (directory)
+  bool directory = false;     // the provider directory instead of members
+  int64_t members = 0;        // how many members
+  int64_t practitioners = 0;  // how many practitioners (directory)
   uint64_t seed = 1;
-  int64_t first = 0;           // index of the first member, to add to an earlier generation
-  std::string format;          // "bundle" or "ndjson"; empty: bundle for members, ndjson else
-  std::string out;             // folder, created when missing
+  int64_t first = 0;   // index of the first member, to add to an earlier generation
+  std::string format;  // "bundle" or "ndjson"; empty: bundle for members, ndjson else
+  std::string out;     // folder, created when missing
 };
 
 // Generates into `options.out` and prints a JSON summary (files, resources by type, seconds,

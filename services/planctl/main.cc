@@ -2,7 +2,8 @@
 //   planctl import --realm production|sandbox|directory [--service fhir|directory]
 //                  [--addr HOST:PORT] FILE|DIR...
 //   planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson] --out DIR
-//   planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle] --out DIR
+//   planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]
+//                    --out DIR
 #include <iostream>
 #include <string>
 #include <vector>
@@ -19,7 +20,8 @@ constexpr char kUsage[] =
     "                      [--addr HOST:PORT] FILE|DIR...\n"
     "  Loads resources (.json: a resource or a Bundle; .ndjson: one resource a line) into the\n"
     "  fhir service (default 127.0.0.1:50052) or the directory service (127.0.0.1:50053).\n"
-    "       planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson] --out DIR\n"
+    "       planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson]\n"
+    "                        --out DIR\n"
     "       planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]\n"
     "                        --out DIR\n"
     "  Writes synthetic members (US Core, CARIN BB) or a provider directory (Plan-Net) that\n"
