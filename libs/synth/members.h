@@ -6,7 +6,7 @@
 // pharmacy, oral) and US Core clinical data: encounters, vitals and lab Observations, lab
 // DiagnosticReports, Conditions, Procedures, Immunizations, MedicationRequests, an
 // AllergyIntolerance, a CarePlan, CareTeam and Goal, DocumentReferences, sometimes an implanted
-// Device, and a Provenance naming the clinical records. About 100 resources a member.
+// Device, and a Provenance naming the clinical records. About 105 resources a member.
 //
 // Members reference a shared set of payer and provider Organizations and Practitioners, emitted
 // once per run. Every reference resolves within the member or to the shared set.

@@ -33,6 +33,20 @@ std::string TransactionBundle(absl::string_view bundle_id, std::span<const Resou
   return w.Take();
 }
 
+std::string NdjsonLines(std::span<const Resource> resources) {
+  size_t size = 0;
+  for (const Resource& r : resources) {
+    size += r.json.size() + 1;
+  }
+  std::string out;
+  out.reserve(size);
+  for (const Resource& r : resources) {
+    out.append(r.json);
+    out.push_back('\n');
+  }
+  return out;
+}
+
 std::string NameUuid(absl::string_view name) {
   const uint64_t hi = HashText(name);
   const uint64_t lo = Mix(hi ^ HashText(absl::StrCat("planapi-synth:", name)));

@@ -331,7 +331,8 @@ TEST_CASE("synth: members are the same bytes for a seed whatever the count or fi
   }
 }
 
-TEST_CASE("synth: a member's transaction bundle PUTs every resource under its id", "[synth]") {
+TEST_CASE("synth: a member as a transaction bundle PUTs every resource under its id, or as NDJSON",
+          "[synth]") {
   CollectingSink sink = Members(1, 5);
   const std::vector<Resource>& member = sink.members[0];
   const std::string text = TransactionBundle("b1", member);
@@ -352,6 +353,17 @@ TEST_CASE("synth: a member's transaction bundle PUTs every resource under its id
     full_urls.insert(full_url);
   }
   CHECK(full_urls.size() == member.size());
+  // The same member as NDJSON: a line per resource, each parseable on its own.
+  const std::string lines = NdjsonLines(member);
+  size_t start = 0;
+  size_t count = 0;
+  for (size_t end = lines.find('\n'); end != std::string::npos;
+       start = end + 1, end = lines.find('\n', start)) {
+    CHECK(json::Parse(absl::string_view(lines).substr(start, end - start)).ok());
+    ++count;
+  }
+  CHECK(count == member.size());
+  CHECK(start == lines.size());
 }
 
 TEST_CASE("synth: the directory is a closed Plan-Net set of about five resources a practitioner",
