@@ -701,8 +701,10 @@ class DirectoryWriter {
 }  // namespace
 
 absl::Status GenerateDirectory(const DirectoryOptions& options, ResourceSink sink) {
-  if (options.practitioners < 0) {
-    return absl::InvalidArgumentError("the practitioner count must not be negative");
+  constexpr int64_t kMaxPractitioners = 1'000'000'000;  // ids stay short; NPIs stay distinct
+  if (options.practitioners < 0 || options.practitioners > kMaxPractitioners) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the practitioner count must be between 0 and ", kMaxPractitioners));
   }
   Day as_of;
   if (!ParseDate(options.as_of, &as_of)) {

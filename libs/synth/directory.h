@@ -33,8 +33,8 @@ struct DirectoryOptions {
 // Receives each resource; valid during the call only. A non-OK status stops generation.
 using ResourceSink = absl::FunctionRef<absl::Status(const Resource&)>;
 
-// INVALID_ARGUMENT for a negative practitioner count or a malformed `as_of`; otherwise the first
-// error the sink returns.
+// INVALID_ARGUMENT for a practitioner count below 0 or above 10^9, or a malformed `as_of`;
+// otherwise the first error the sink returns.
 absl::Status GenerateDirectory(const DirectoryOptions& options, ResourceSink sink);
 
 }  // namespace planapi::synth

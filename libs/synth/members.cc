@@ -2218,8 +2218,12 @@ std::string MemberPatientId(uint64_t seed, int64_t index) {
 }
 
 absl::Status GenerateMembers(const MemberOptions& options, MemberSink& sink) {
-  if (options.count < 0 || options.first_index < 0) {
-    return absl::InvalidArgumentError("member count and first index must not be negative");
+  // The bound keeps every id within FHIR's 64 characters and the arithmetic far from overflow.
+  constexpr int64_t kMaxIndex = 1'000'000'000'000;
+  if (options.count < 0 || options.first_index < 0 || options.count > kMaxIndex ||
+      options.first_index > kMaxIndex - options.count) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "member count and first index must not be negative and stay below ", kMaxIndex));
   }
   Day as_of;
   if (!ParseDate(options.as_of, &as_of)) {

@@ -53,8 +53,9 @@ class MemberSink {
   virtual absl::Status AddMember(const Member& member) = 0;
 };
 
-// Generates `options.count` members into `sink`. INVALID_ARGUMENT for a negative count or index
-// or a malformed `as_of`; otherwise the first error the sink returns (generation stops there).
+// Generates `options.count` members into `sink`. INVALID_ARGUMENT for a negative count or index,
+// indexes beyond 10^12, or a malformed `as_of`; otherwise the first error the sink returns
+// (generation stops there).
 absl::Status GenerateMembers(const MemberOptions& options, MemberSink& sink);
 
 // The id of member `index`'s Patient under `seed` (e.g. to log in as that member).

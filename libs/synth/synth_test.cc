@@ -320,6 +320,9 @@ TEST_CASE("synth: members are the same bytes for a seed whatever the count or fi
   for (size_t j = 0; j < later.members[0].size(); ++j) {
     CHECK(later.members[0][j].json == a.members[3][j].json);
   }
+  // The longest ids (largest seed and index) still fit FHIR's 64 characters and resolve.
+  CollectingSink extreme = Members(1, UINT64_MAX, 999'999'999'999);
+  CheckClosedSet(extreme.All());
   // Another seed gives other people under other ids, so both can be loaded side by side.
   CollectingSink other = Members(5, 43);
   std::set<std::string> ids;
@@ -459,6 +462,9 @@ TEST_CASE("synth: bad generator options are refused with INVALID_ARGUMENT", "[sy
   members.count = -1;
   CHECK(GenerateMembers(members, sink).code() == absl::StatusCode::kInvalidArgument);
   members.count = 1;
+  members.first_index = INT64_MAX;
+  CHECK(GenerateMembers(members, sink).code() == absl::StatusCode::kInvalidArgument);
+  members.first_index = 0;
   members.as_of = "yesterday";
   CHECK(GenerateMembers(members, sink).code() == absl::StatusCode::kInvalidArgument);
   DirectoryOptions directory;
