@@ -11,7 +11,7 @@
 // within the generated set.
 //
 // Deterministic: the same options give the same bytes. Streaming: resources go to the sink as
-// they are written, so memory does not grow with N.
+// they are written, so memory does not grow with N. Keeps no state between calls.
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,8 @@
 // Output is deterministic: member `i` under seed `s` is the same bytes whatever the count or
 // first index, and its ids ("s<seed>-m<i>-...") are distinct from every other member's and seed's,
 // so several generations load side by side. Streaming: one member is in memory at a time.
+// Thread-safety: the generator keeps no state between calls, so disjoint index ranges may be
+// generated in parallel (one sink each) and concatenated.
 #pragma once
 
 #include <cstdint>
