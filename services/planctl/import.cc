@@ -21,30 +21,36 @@ namespace {
 namespace pb = planapi::fhir::v1;
 namespace fs = std::filesystem;
 
-absl::Status AddFile(const fs::path& path, std::vector<Document>& out) {
+}  // namespace
+
+absl::Status ForEachDocument(const std::string& file,
+                             absl::FunctionRef<bool(Document&& document)> visit) {
+  const fs::path path(file);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path.string()));
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", file));
   }
   if (path.extension() == ".ndjson") {
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
-      if (!absl::StripAsciiWhitespace(line).empty()) {
-        out.push_back({absl::StrCat(path.string(), ":", n), line});
+      if (!absl::StripAsciiWhitespace(line).empty() &&
+          !visit({absl::StrCat(file, ":", n), std::move(line)})) {
+        return absl::OkStatus();
       }
     }
-    return absl::OkStatus();
+  } else {
+    std::stringstream body;
+    body << in.rdbuf();
+    visit({file, body.str()});
   }
-  std::stringstream body;
-  body << in.rdbuf();
-  out.push_back({path.string(), body.str()});
+  if (in.bad()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", file));
+  }
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<std::vector<Document>> CollectDocuments(const std::vector<std::string>& paths) {
-  std::vector<Document> out;
+absl::StatusOr<std::vector<std::string>> CollectFiles(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
@@ -60,12 +66,12 @@ absl::StatusOr<std::vector<Document>> CollectDocuments(const std::vector<std::st
       }
       std::sort(files.begin(), files.end());
       for (const fs::path& f : files) {
-        if (absl::Status s = AddFile(f, out); !s.ok()) {
-          return s;
-        }
+        out.push_back(f.string());
       }
-    } else if (absl::Status s = AddFile(p, out); !s.ok()) {
-      return s;
+    } else if (std::ifstream probe(p, std::ios::binary); !probe || fs::is_directory(p, ec)) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot read ", p));
+    } else {
+      out.push_back(p);
     }
   }
   return out;
@@ -83,9 +89,9 @@ int RunImport(const ImportOptions& options) {
     std::cerr << "planctl import: --realm must be production, sandbox or directory\n";
     return 2;
   }
-  absl::StatusOr<std::vector<Document>> documents = CollectDocuments(options.paths);
-  if (!documents.ok()) {
-    std::cerr << "planctl import: " << documents.status().message() << "\n";
+  absl::StatusOr<std::vector<std::string>> files = CollectFiles(options.paths);
+  if (!files.ok()) {
+    std::cerr << "planctl import: " << files.status().message() << "\n";
     return 2;
   }
   auto stub = pb::Fhir::NewStub(rpc::MakeChannel(options.address));
@@ -94,14 +100,28 @@ int RunImport(const ImportOptions& options) {
   context.set_wait_for_ready(true);
   pb::ImportResponse summary;
   auto writer = stub->Import(&context, &summary);
-  for (Document& d : *documents) {
-    pb::ImportRequest request;
-    request.mutable_context()->set_realm(realm);
-    request.set_source(std::move(d.source));
-    request.set_document(std::move(d.json));
-    if (!writer->Write(request)) {
-      break;  // the server ended the call; Finish says why
+  // Documents are read as they are sent: memory stays at one document whatever the load.
+  bool open = true;
+  absl::Status read_error;
+  for (const std::string& file : *files) {
+    read_error = ForEachDocument(file, [&](Document&& d) {
+      pb::ImportRequest request;
+      request.mutable_context()->set_realm(realm);
+      request.set_source(std::move(d.source));
+      request.set_document(std::move(d.json));
+      open = writer->Write(request);  // false: the server ended the call; Finish says why
+      return open;
+    });
+    if (!open || !read_error.ok()) {
+      break;
     }
+  }
+  if (!read_error.ok()) {
+    // A file vanished or failed mid-load: stop and say so; what was sent stays stored.
+    context.TryCancel();
+    writer->Finish();
+    std::cerr << "planctl import: " << read_error.message() << "\n";
+    return 2;
   }
   writer->WritesDone();
   grpc::Status status = writer->Finish();

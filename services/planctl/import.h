@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 
 namespace planapi::planctl {
@@ -14,8 +15,15 @@ struct Document {
   std::string json;
 };
 
-// The documents in `paths`, in a stable order. INVALID_ARGUMENT for a path that cannot be read.
-absl::StatusOr<std::vector<Document>> CollectDocuments(const std::vector<std::string>& paths);
+// The .json and .ndjson files in `paths` (folders walked), in a stable order. INVALID_ARGUMENT
+// for a path that cannot be read.
+absl::StatusOr<std::vector<std::string>> CollectFiles(const std::vector<std::string>& paths);
+
+// Calls `visit` with each document of `file` in order, one at a time, so a load of gigabytes
+// (10,000 generated members) never holds more than one document in memory. `visit` returns
+// false to stop. INVALID_ARGUMENT when the file cannot be read.
+absl::Status ForEachDocument(const std::string& file,
+                             absl::FunctionRef<bool(Document&& document)> visit);
 
 struct ImportOptions {
   std::string address;  // host:port of the fhir or directory service

@@ -1,11 +1,16 @@
 // planctl: the operators' command line for the suite, over gRPC.
 //   planctl import --realm production|sandbox|directory [--service fhir|directory]
 //                  [--addr HOST:PORT] FILE|DIR...
+//   planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson] --out DIR
+//   planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]
+//                    --out DIR
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "services/planctl/generate.h"
 #include "services/planctl/import.h"
 
 namespace {
@@ -14,17 +19,76 @@ constexpr char kUsage[] =
     "usage: planctl import --realm production|sandbox|directory [--service fhir|directory]\n"
     "                      [--addr HOST:PORT] FILE|DIR...\n"
     "  Loads resources (.json: a resource or a Bundle; .ndjson: one resource a line) into the\n"
-    "  fhir service (default 127.0.0.1:50052) or the directory service (127.0.0.1:50053).\n";
+    "  fhir service (default 127.0.0.1:50052) or the directory service (127.0.0.1:50053).\n"
+    "       planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson]\n"
+    "                        --out DIR\n"
+    "       planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]\n"
+    "                        --out DIR\n"
+    "  Writes synthetic members (US Core, CARIN BB) or a provider directory (Plan-Net) that\n"
+    "  planctl import loads; the same seed gives the same data.\n";
 
 int Usage(const std::string& problem) {
   std::cerr << "planctl: " << problem << "\n" << kUsage;
   return 2;
 }
 
+int Generate(const std::vector<std::string>& args) {
+  planapi::planctl::GenerateOptions options;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const std::string& flag) -> std::string {
+      if (absl::StartsWith(a, flag + "=")) {
+        return a.substr(flag.size() + 1);
+      }
+      return i + 1 < args.size() ? args[++i] : "";
+    };
+    auto number = [&](const std::string& flag, auto* out) {
+      const std::string v = value(flag);
+      return absl::SimpleAtoi(v, out);
+    };
+    auto is = [&](const std::string& flag) { return a == flag || absl::StartsWith(a, flag + "="); };
+    if (a == "--directory") {
+      options.directory = true;
+    } else if (is("--members")) {
+      if (!number("--members", &options.members)) {
+        return Usage("--members needs a number");
+      }
+    } else if (is("--practitioners")) {
+      if (!number("--practitioners", &options.practitioners)) {
+        return Usage("--practitioners needs a number");
+      }
+    } else if (is("--seed")) {
+      if (!number("--seed", &options.seed)) {
+        return Usage("--seed needs a number");
+      }
+    } else if (is("--first")) {
+      if (!number("--first", &options.first)) {
+        return Usage("--first needs a number");
+      }
+    } else if (is("--format")) {
+      options.format = value("--format");
+    } else if (is("--out")) {
+      options.out = value("--out");
+    } else {
+      return Usage("unknown argument " + a);
+    }
+  }
+  if (options.directory && options.members != 0) {
+    return Usage("--members and --directory exclude each other");
+  }
+  if (!options.directory && options.practitioners != 0) {
+    return Usage("--practitioners needs --directory");
+  }
+  return planapi::planctl::RunGenerate(options);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "generate") {
+    return Generate(args);
+  }
   if (args.empty() || args[0] != "import") {
     return Usage(args.empty() ? "no command" : "unknown command '" + args[0] + "'");
   }
