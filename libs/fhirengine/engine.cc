@@ -26,11 +26,13 @@ constexpr absl::string_view kInteractions[] = {"read", "vread", "history-instanc
                                                "create", "update", "delete"};
 
 ResourceResult ResultOf(StoredVersion v, bool created = false) {
+  std::vector<std::string> resources = {absl::StrCat(v.type, "/", v.id)};
   return {.json = std::move(v.json),
           .version_id = absl::StrCat(v.version),
           .last_updated = std::move(v.last_updated),
           .created = created,
-          .id = std::move(v.id)};
+          .id = std::move(v.id),
+          .resources = std::move(resources)};
 }
 
 std::string NewId() {
@@ -61,7 +63,8 @@ Engine::Engine(EngineConfig config, pg::Pool& pool,
     : config_(std::move(config)),
       registry_(std::move(registry)),
       store_(pool, registry_.get()),
-      searcher_(*registry_, config_.types, pool) {
+      searcher_(*registry_, config_.types, pool),
+      audit_(pool) {
   for (absl::string_view type : config_.types) {
     fhir::TypeSearch& search = search_capabilities_[std::string(type)];
     for (const std::string code : {"_id", "_lastUpdated"}) {
@@ -225,34 +228,50 @@ absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::str
     w.EndObject();
   }
   w.EndArray().EndObject();
-  return ResourceResult{.json = w.Take()};
+  return ResourceResult{.json = w.Take(), .resources = {absl::StrCat(type, "/", id)}};
 }
 
 absl::StatusOr<ResourceResult> Engine::Search(
     const Context& context, absl::string_view type,
     const std::vector<std::pair<std::string, std::string>>& params) const {
   PLANAPI_RETURN_IF_ERROR(Check(context, type));
-  PLANAPI_ASSIGN_OR_RETURN(std::string bundle,
+  PLANAPI_ASSIGN_OR_RETURN(SearchPage page,
                            searcher_.Search({.realm = context.realm,
                                              .type = std::string(type),
                                              .params = params,
                                              .base_url = context.base_url,
                                              .patient = context.patient,
                                              .lenient = context.lenient}));
-  return ResourceResult{.json = std::move(bundle)};
+  return ResourceResult{.json = std::move(page.json), .resources = std::move(page.resources)};
 }
 
 absl::StatusOr<ResourceResult> Engine::Everything(
     const Context& context, absl::string_view id,
     const std::vector<std::pair<std::string, std::string>>& params) const {
   PLANAPI_RETURN_IF_ERROR(Check(context, "Patient"));
-  PLANAPI_ASSIGN_OR_RETURN(std::string bundle,
+  PLANAPI_ASSIGN_OR_RETURN(SearchPage page,
                            searcher_.Everything({.realm = context.realm,
                                                  .params = params,
                                                  .base_url = context.base_url,
                                                  .patient = context.patient},
                                                 id));
-  return ResourceResult{.json = std::move(bundle)};
+  return ResourceResult{.json = std::move(page.json), .resources = std::move(page.resources)};
+}
+
+absl::Status Engine::Audit(const AuditEvent& event) const {
+  return config_.audit ? audit_.Record(event) : absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<AuditEvent>> Engine::AuditTrail(Realm realm, absl::string_view patient,
+                                                           int limit) const {
+  if (!config_.audit) {
+    return status::NotSupportedError("this endpoint keeps no audit trail");
+  }
+  if (std::find(config_.realms.begin(), config_.realms.end(), realm) == config_.realms.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("realm ", static_cast<int>(realm),
+                                                   " is not served here"));
+  }
+  return audit_.ForPatient(realm, patient, limit);
 }
 
 absl::StatusOr<ResourceResult> Engine::Create(const Context& context, absl::string_view type,

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/fhir/capability.h"
+#include "libs/fhirengine/audit.h"
 #include "libs/fhirengine/search.h"
 #include "libs/fhirengine/store.h"
 #include "libs/fhirsearch/search_params.h"
@@ -31,6 +32,8 @@ struct EngineConfig {
   // Protected by SMART on FHIR: the CapabilityStatement names the realm's OAuth endpoints
   // (the base URL's trailing /fhir/r4 replaced by /auth).
   bool smart = false;
+  // Reads by apps (requests carrying an OAuth client) are written to the audit trail.
+  bool audit = false;
 };
 
 struct Context {
@@ -47,6 +50,8 @@ struct ResourceResult {
   std::string last_updated;
   bool created = false;
   std::string id;
+  // What was returned ("Type/id"): the resource, or a Bundle's entries. For the audit trail.
+  std::vector<std::string> resources;
 };
 
 // Thread-safe: immutable after construction but for a small cache of CapabilityStatements.
@@ -83,6 +88,13 @@ class Engine {
       const Context& context, absl::string_view id,
       const std::vector<std::pair<std::string, std::string>>& params) const;
 
+  // Writes `event` to the audit trail when this engine keeps one (EngineConfig::audit).
+  absl::Status Audit(const AuditEvent& event) const;
+  bool audits() const { return config_.audit; }
+  // A patient's audit trail, newest first (AuditLog::ForPatient).
+  absl::StatusOr<std::vector<AuditEvent>> AuditTrail(Realm realm, absl::string_view patient,
+                                                     int limit) const;
+
   // Create with a server-assigned id; update (or create) with the client's id. INVALID_ARGUMENT
   // for malformed JSON or a resourceType/id that does not match the address.
   absl::StatusOr<ResourceResult> Create(const Context& context, absl::string_view type,
@@ -114,6 +126,7 @@ class Engine {
   const std::shared_ptr<const fhirsearch::Registry> registry_;
   mutable ResourceStore store_;
   const Searcher searcher_;
+  mutable AuditLog audit_;
   // searchParam / searchInclude / searchRevInclude of every type, from the registry.
   std::map<std::string, fhir::TypeSearch, std::less<>> search_capabilities_;
   // CapabilityStatement text by base URL, rebuilt when the date changes. Bounded: base URLs may

@@ -16,6 +16,23 @@ namespace pb = planapi::fhir::v1;
 // The patient a patient-scoped token confines the caller to, set by the gateway after it
 // verified the token (only the gateway reaches the backends).
 constexpr char kPatientKey[] = "x-planapi-patient";
+// The OAuth client and the user (account) behind an app's request, for the audit trail.
+constexpr char kClientKey[] = "x-planapi-client";
+constexpr char kUserKey[] = "x-planapi-user";
+
+std::string Metadata(const grpc::ServerContext& call, const char* key) {
+  const auto& md = call.client_metadata();
+  auto it = md.find(key);
+  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+std::string QueryOf(const google::protobuf::RepeatedPtrField<pb::QueryParam>& params) {
+  std::string out;
+  for (const auto& p : params) {
+    absl::StrAppend(&out, out.empty() ? "" : "&", p.name(), "=", p.value());
+  }
+  return out;
+}
 
 Context ContextOf(const pb::RequestContext& in, const grpc::ServerContext* call = nullptr) {
   // A number outside the enum keeps its value, which no engine serves: the engine refuses it.
@@ -60,6 +77,39 @@ class FhirGrpcService final : public pb::Fhir::Service {
  public:
   explicit FhirGrpcService(std::unique_ptr<const Engine> engine) : engine_(std::move(engine)) {}
 
+  // An app's read of member data (the gateway names its OAuth client) is written to the audit
+  // trail before it is answered; when that fails, nothing is answered.
+  absl::StatusOr<ResourceResult> Audited(const grpc::ServerContext& call, const Context& c,
+                                         absl::string_view interaction, absl::string_view type,
+                                         std::string query,
+                                         absl::StatusOr<ResourceResult> result) const {
+    if (!engine_->audits()) {
+      return result;
+    }
+    std::string client = Metadata(call, kClientKey);
+    if (client.empty()) {
+      return result;
+    }
+    AuditEvent e{.realm = c.realm,
+                 .client_id = std::move(client),
+                 .user_id = Metadata(call, kUserKey),
+                 .patient = c.patient,
+                 .interaction = std::string(interaction),
+                 .type = std::string(type),
+                 .query = std::move(query),
+                 .outcome = static_cast<int>(result.status().code()),
+                 .request_id = rpc::RequestIdOf(call)};
+    if (result.ok()) {
+      e.resources = result->resources;
+    }
+    if (absl::Status s = engine_->Audit(e); !s.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "the access could not be written to the audit trail, so nothing is returned: ",
+          s.message()));
+    }
+    return result;
+  }
+
   grpc::Status Capabilities(grpc::ServerContext* context, const pb::CapabilitiesRequest* in,
                             pb::ResourceResponse* out) override {
     return Answer(*context, "Capabilities", engine_->Capabilities(ContextOf(in->context())), out);
@@ -67,21 +117,28 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status Read(grpc::ServerContext* context, const pb::ReadRequest* in,
                     pb::ResourceResponse* out) override {
+    const Context c = ContextOf(in->context(), context);
     return Answer(*context, "Read",
-                  engine_->Read(ContextOf(in->context(), context), in->type(), in->id()), out);
+                  Audited(*context, c, "read", in->type(), "",
+                          engine_->Read(c, in->type(), in->id())),
+                  out);
   }
 
   grpc::Status VRead(grpc::ServerContext* context, const pb::VReadRequest* in,
                      pb::ResourceResponse* out) override {
+    const Context c = ContextOf(in->context(), context);
     return Answer(*context, "VRead",
-                  engine_->VRead(ContextOf(in->context(), context), in->type(), in->id(), in->version_id()),
+                  Audited(*context, c, "vread", in->type(), "",
+                          engine_->VRead(c, in->type(), in->id(), in->version_id())),
                   out);
   }
 
   grpc::Status History(grpc::ServerContext* context, const pb::HistoryRequest* in,
                        pb::ResourceResponse* out) override {
+    const Context c = ContextOf(in->context(), context);
     return Answer(*context, "History",
-                  engine_->History(ContextOf(in->context(), context), in->type(), in->id(), in->count()),
+                  Audited(*context, c, "history", in->type(), "",
+                          engine_->History(c, in->type(), in->id(), in->count())),
                   out);
   }
 
@@ -153,8 +210,11 @@ class FhirGrpcService final : public pb::Fhir::Service {
     for (const auto& p : in->params()) {
       params.emplace_back(p.name(), p.value());
     }
+    const Context c = ContextOf(in->context(), context);
     return Answer(*context, "Everything",
-                  engine_->Everything(ContextOf(in->context(), context), in->id(), params), out);
+                  Audited(*context, c, "everything", "Patient", QueryOf(in->params()),
+                          engine_->Everything(c, in->id(), params)),
+                  out);
   }
 
   grpc::Status Search(grpc::ServerContext* context, const pb::SearchRequest* in,
@@ -165,7 +225,37 @@ class FhirGrpcService final : public pb::Fhir::Service {
     }
     Context c = ContextOf(in->context(), context);
     c.lenient = in->lenient();
-    return Answer(*context, "Search", engine_->Search(c, in->type(), params), out);
+    return Answer(*context, "Search",
+                  Audited(*context, c, "search", in->type(), QueryOf(in->params()),
+                          engine_->Search(c, in->type(), params)),
+                  out);
+  }
+
+  grpc::Status AuditTrail(grpc::ServerContext* context, const pb::AuditTrailRequest* in,
+                          pb::AuditTrailResponse* out) override {
+    absl::StatusOr<std::vector<AuditEvent>> events =
+        engine_->AuditTrail(static_cast<Realm>(in->context().realm()), in->patient(),
+                            in->limit() == 0 ? 100 : in->limit());
+    rpc::LogCallOutcome(*context, "AuditTrail", events.status());
+    if (!events.ok()) {
+      return rpc::ToGrpcStatus(events.status());
+    }
+    for (const AuditEvent& e : *events) {
+      pb::AuditEvent* o = out->add_events();
+      o->set_at(e.at);
+      o->set_client_id(e.client_id);
+      o->set_user_id(e.user_id);
+      o->set_patient(e.patient);
+      o->set_interaction(e.interaction);
+      o->set_type(e.type);
+      for (const std::string& r : e.resources) {
+        o->add_resources(r);
+      }
+      o->set_query(e.query);
+      o->set_outcome(e.outcome);
+      o->set_request_id(e.request_id);
+    }
+    return grpc::Status::OK;
   }
 
  private:

@@ -904,7 +904,7 @@ absl::StatusOr<bool> Searcher::Visible(Realm realm, absl::string_view patient,
   return r.rows() > 0;
 }
 
-absl::StatusOr<std::string> Searcher::Everything(const SearchQuery& q,
+absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
                                                  absl::string_view id) const {
   const absl::Status unknown = absl::NotFoundError(absl::StrCat("Patient/", id, " is not known"));
   if (!q.patient.empty() && q.patient != id) {
@@ -1019,7 +1019,9 @@ absl::StatusOr<std::string> Searcher::Everything(const SearchQuery& q,
         .EndObject();
   }
   w.EndArray().Key("entry").StartArray();
+  SearchPage page;
   for (int i = 0; i < n; ++i) {
+    page.resources.push_back(absl::StrCat(r.Get(i, 0), "/", r.Get(i, 1)));
     w.StartObject()
         .Field("fullUrl", absl::StrCat(q.base_url, "/", r.Get(i, 0), "/", r.Get(i, 1)))
         .Key("resource")
@@ -1031,10 +1033,11 @@ absl::StatusOr<std::string> Searcher::Everything(const SearchQuery& q,
         .EndObject();
   }
   w.EndArray().EndObject();
-  return w.Take();
+  page.json = w.Take();
+  return page;
 }
 
-absl::StatusOr<std::string> Searcher::Search(const SearchQuery& q) const {
+absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
   if (!fhir::Contains(types_, q.type)) {
     return status::WithIssue(
         absl::NotFoundError(absl::StrCat("resource type '", q.type, "' is not served here")),
@@ -1329,7 +1332,9 @@ absl::StatusOr<std::string> Searcher::Search(const SearchQuery& q) const {
   }
   w.EndArray();
   w.Key("entry").StartArray();
+  SearchPage page;
   auto entry = [&](const Row& row, absl::string_view mode) {
+    page.resources.push_back(absl::StrCat(row.type, "/", row.id));
     w.StartObject().Field("fullUrl", absl::StrCat(q.base_url, "/", row.type, "/", row.id));
     if (!elements.empty()) {
       w.Key("resource").Raw(Subset(row.json, elements, false));
@@ -1364,7 +1369,8 @@ absl::StatusOr<std::string> Searcher::Search(const SearchQuery& q) const {
         .EndObject();
   }
   w.EndArray().EndObject();
-  return w.Take();
+  page.json = w.Take();
+  return page;
 }
 
 }  // namespace planapi::fhirengine

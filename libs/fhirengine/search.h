@@ -32,6 +32,12 @@ inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
 inline constexpr int kMaxIncludesPerPage = 1000;
 
+// A page of results: the Bundle's text and the resources in it ("Type/id"), for the audit trail.
+struct SearchPage {
+  std::string json;
+  std::vector<std::string> resources;
+};
+
 // Immutable; thread-safe. `registry`, `types` and `pool` must outlive it.
 class Searcher {
  public:
@@ -42,14 +48,14 @@ class Searcher {
   // The searchset Bundle. INVALID_ARGUMENT naming the parameter for an unknown (unless lenient)
   // or malformed parameter, modifier, prefix, chain, include or cursor; NOT_FOUND
   // (not-supported) for a type this endpoint does not serve.
-  absl::StatusOr<std::string> Search(const SearchQuery& query) const;
+  absl::StatusOr<SearchPage> Search(const SearchQuery& query) const;
 
   // Patient/[id]/$everything: the Patient, its compartment and the resources of other types its
   // data refers to, as a paged searchset Bundle ordered by type and id. Takes `_count`, `_since`
   // (an instant: only resources changed after it), `_type` (comma-separated) and `_cursor`.
   // `query.type` is ignored; `query.patient`, when set, must be `id`. NOT_FOUND when the Patient
   // is unknown or not visible; INVALID_ARGUMENT naming a bad parameter.
-  absl::StatusOr<std::string> Everything(const SearchQuery& query, absl::string_view id) const;
+  absl::StatusOr<SearchPage> Everything(const SearchQuery& query, absl::string_view id) const;
 
   // Whether `patient`'s compartment lets them see type/id (a resource of a compartment type in
   // the compartment, or a resource of another type referenced from it). For reads.

@@ -11,7 +11,8 @@ fhirengine::EngineConfig EngineConfiguration() {
   return {.name = "planapi Patient Access API",
           .types = fhir::PatientAccessTypes(),
           .realms = {Realm::kProduction, Realm::kSandbox},
-          .smart = true};
+          .smart = true,
+          .audit = true};
 }
 
 absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings&,
