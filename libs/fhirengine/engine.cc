@@ -8,9 +8,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/fhir/capability.h"
+#include "libs/fhir/outcome.h"
 #include "libs/fhir/resource_types.h"
 #include "libs/json/json.h"
 #include "libs/status/issue.h"
@@ -421,6 +423,338 @@ absl::StatusOr<std::vector<std::string>> Engine::Import(const Context& context,
     written.push_back(v.type);
   }
   return written;
+}
+
+}  // namespace planapi::fhirengine
+
+namespace planapi::fhirengine {
+namespace {
+
+// Decodes an application/x-www-form-urlencoded query (If-None-Exist, a Bundle entry's URL).
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeQuery(absl::string_view q) {
+  auto decode = [](absl::string_view in) -> absl::StatusOr<std::string> {
+    std::string out;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '%') {
+        int v = 0;
+        if (i + 2 >= in.size() || !absl::SimpleHexAtoi(in.substr(i + 1, 2), &v)) {
+          return absl::InvalidArgumentError("malformed percent-encoding");
+        }
+        out.push_back(static_cast<char>(v));
+        i += 2;
+      } else {
+        out.push_back(in[i] == '+' ? ' ' : in[i]);
+      }
+    }
+    return out;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (absl::string_view part : absl::StrSplit(q, '&', absl::SkipEmpty())) {
+    const size_t eq = part.find('=');
+    PLANAPI_ASSIGN_OR_RETURN(std::string name, decode(part.substr(0, eq)));
+    PLANAPI_ASSIGN_OR_RETURN(std::string value,
+                             decode(eq == absl::string_view::npos ? "" : part.substr(eq + 1)));
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+std::string StatusLine(int code) {
+  switch (code) {
+    case 200:
+      return "200 OK";
+    case 201:
+      return "201 Created";
+    case 204:
+      return "204 No Content";
+    default:
+      return absl::StrCat(code);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ResourceResult> Engine::ConditionalCreate(const Context& context,
+                                                         absl::string_view type,
+                                                         absl::string_view json,
+                                                         absl::string_view if_none_exist) const {
+  PLANAPI_RETURN_IF_ERROR(Check(context, type));
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> query =
+      DecodeQuery(absl::StripPrefix(if_none_exist, "?"));
+  if (!query.ok() || query->empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("If-None-Exist '", if_none_exist,
+                                                   "' is not a search query"));
+  }
+  query->emplace_back("_count", "2");
+  PLANAPI_ASSIGN_OR_RETURN(SearchPage page, searcher_.Search({.realm = context.realm,
+                                                              .type = std::string(type),
+                                                              .params = *query,
+                                                              .base_url = context.base_url}));
+  if (page.resources.size() > 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "If-None-Exist '", if_none_exist, "' matches more than one ", type, "; nothing created"));
+  }
+  if (page.resources.size() == 1) {
+    const std::string id = page.resources[0].substr(type.size() + 1);
+    PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Read(context.realm, type, id));
+    return ResultOf(std::move(v));
+  }
+  return Create(context, type, json);
+}
+
+absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
+                                                   absl::string_view json) const {
+  PLANAPI_RETURN_IF_ERROR(CheckRealm(context));
+  PLANAPI_ASSIGN_OR_RETURN(rapidjson::Document doc, json::Parse(json));
+  if (!doc.IsObject() || json::GetString(doc, "resourceType") != "Bundle") {
+    return absl::InvalidArgumentError("POST [base] takes a Bundle");
+  }
+  const std::string bundle_type(json::GetString(doc, "type").value_or(""));
+  const bool transaction = bundle_type == "transaction";
+  if (!transaction && bundle_type != "batch") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Bundle type '", bundle_type, "' cannot be processed here; use transaction or batch"));
+  }
+  auto& a = doc.GetAllocator();
+  struct Op {
+    std::string method;
+    std::string type;
+    std::string id;
+    rapidjson::Value* resource = nullptr;
+    std::vector<std::pair<std::string, std::string>> search;  // GET Type?query
+    absl::Status error;    // a batch entry that failed before it ran
+    bool existing = false;  // a conditional create that matched
+  };
+  std::vector<Op> ops;
+  std::map<std::string, std::string, std::less<>> targets;  // fullUrl -> Type/id
+  auto entries = doc.FindMember("entry");
+  if (entries != doc.MemberEnd() && !entries->value.IsArray()) {
+    return absl::InvalidArgumentError("Bundle.entry must be an array");
+  }
+  const int count = entries == doc.MemberEnd() ? 0 : static_cast<int>(entries->value.Size());
+  for (int i = 0; i < count; ++i) {
+    rapidjson::Value& entry = entries->value[i];
+    Op op;
+    op.error = [&]() -> absl::Status {
+      if (!entry.IsObject() || !entry.HasMember("request") || !entry["request"].IsObject()) {
+        return absl::InvalidArgumentError("has no request");
+      }
+      const rapidjson::Value& request = entry["request"];
+      op.method = std::string(json::GetString(request, "method").value_or(""));
+      const std::string url(json::GetString(request, "url").value_or(""));
+      const size_t q = url.find('?');
+      std::vector<std::string> path = absl::StrSplit(url.substr(0, q), '/', absl::SkipEmpty());
+      if (path.empty() || path.size() > 2) {
+        return absl::InvalidArgumentError(absl::StrCat("request.url '", url, "' is not Type or Type/id"));
+      }
+      op.type = path[0];
+      PLANAPI_RETURN_IF_ERROR(Check(context, op.type));
+      if (path.size() == 2) {
+        if (!IsValidId(path[1])) {
+          return absl::InvalidArgumentError(absl::StrCat("'", path[1], "' is not a valid id"));
+        }
+        op.id = path[1];
+      }
+      auto resource = entry.FindMember("resource");
+      const bool has_resource = resource != entry.MemberEnd() && resource->value.IsObject();
+      if (op.method == "POST" || op.method == "PUT") {
+        if (!has_resource) {
+          return absl::InvalidArgumentError(absl::StrCat(op.method, " needs a resource"));
+        }
+        if (json::GetString(resource->value, "resourceType") != op.type) {
+          return absl::InvalidArgumentError("the resource's type does not match request.url");
+        }
+        op.resource = &resource->value;
+      }
+      if (op.method == "POST") {
+        if (path.size() != 1 || q != std::string::npos) {
+          return absl::InvalidArgumentError("POST takes request.url Type");
+        }
+        op.id = NewId();
+        if (auto cond = json::GetString(request, "ifNoneExist"); cond.has_value()) {
+          auto query = DecodeQuery(*cond);
+          if (!query.ok() || query->empty()) {
+            return absl::InvalidArgumentError(absl::StrCat("ifNoneExist '", *cond, "' is not a search query"));
+          }
+          query->emplace_back("_count", "2");
+          PLANAPI_ASSIGN_OR_RETURN(SearchPage page,
+                                   searcher_.Search({.realm = context.realm,
+                                                     .type = op.type,
+                                                     .params = *query,
+                                                     .base_url = context.base_url}));
+          if (page.resources.size() > 1) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("ifNoneExist '", *cond, "' matches more than one ", op.type));
+          }
+          if (page.resources.size() == 1) {
+            op.existing = true;
+            op.id = page.resources[0].substr(op.type.size() + 1);
+          }
+        }
+      } else if (op.method == "PUT" || op.method == "DELETE") {
+        if (path.size() != 2) {
+          return absl::InvalidArgumentError(absl::StrCat(op.method, " takes request.url Type/id (conditional forms are not supported)"));
+        }
+      } else if (op.method == "GET") {
+        if (q != std::string::npos) {
+          if (path.size() != 1) {
+            return absl::InvalidArgumentError("GET takes Type/id or Type?query");
+          }
+          PLANAPI_ASSIGN_OR_RETURN(op.search, DecodeQuery(url.substr(q + 1)));
+        } else if (path.size() != 2) {
+          return absl::InvalidArgumentError("GET takes Type/id or Type?query");
+        }
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat("request.method '", op.method, "' is not POST, PUT, DELETE or GET"));
+      }
+      if (const auto full_url = json::GetString(entry, "fullUrl");
+          full_url.has_value() && op.resource != nullptr) {
+        targets[std::string(*full_url)] = absl::StrCat(op.type, "/", op.id);
+      }
+      return absl::OkStatus();
+    }();
+    if (!op.error.ok() && transaction) {
+      return absl::Status(op.error.code(), absl::StrCat("entry ", i, ": ", op.error.message()));
+    }
+    ops.push_back(std::move(op));
+  }
+  // References between entries (fullUrl, e.g. urn:uuid:) become the ids assigned above.
+  std::vector<std::string> bodies(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Op& op = ops[i];
+    if (op.resource == nullptr || !op.error.ok()) {
+      continue;
+    }
+    RewriteReferences(*op.resource, targets, a);
+    op.resource->RemoveMember("id");
+    op.resource->AddMember("id", rapidjson::Value(op.id.c_str(), a), a);
+    bodies[i] = json::Serialize(*op.resource);
+  }
+
+  struct Outcome {
+    absl::Status status;
+    int http = 200;
+    StoredVersion version;
+    std::string body;  // GET: the resource or Bundle
+  };
+  std::vector<Outcome> outcomes(ops.size());
+  auto run_get = [&](const Op& op, Outcome& out) {
+    if (!op.search.empty() || op.id.empty()) {
+      absl::StatusOr<SearchPage> page = searcher_.Search({.realm = context.realm,
+                                                          .type = op.type,
+                                                          .params = op.search,
+                                                          .base_url = context.base_url});
+      out.status = page.status();
+      if (page.ok()) {
+        out.body = std::move(page->json);
+      }
+      return;
+    }
+    absl::StatusOr<StoredVersion> v = store_.Read(context.realm, op.type, op.id);
+    out.status = v.status();
+    if (v.ok()) {
+      out.body = v->json;
+      out.version = *std::move(v);
+    }
+  };
+  if (transaction) {
+    std::vector<ResourceStore::Write> writes;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const Op& op = ops[i];
+      if ((op.method == "POST" && !op.existing) || op.method == "PUT") {
+        writes.push_back({op.type, op.id, bodies[i], static_cast<int>(i)});
+      } else if (op.method == "DELETE") {
+        writes.push_back({.type = op.type, .id = op.id, .entry = static_cast<int>(i), .remove = true});
+      }
+    }
+    PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> stored, store_.PutAll(context.realm, writes));
+    std::map<std::string, StoredVersion, std::less<>> by_address;
+    for (StoredVersion& v : stored) {
+      by_address[absl::StrCat(v.type, "/", v.id)] = std::move(v);
+    }
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const Op& op = ops[i];
+      Outcome& out = outcomes[i];
+      if (op.method == "GET") {
+        run_get(op, out);
+        if (!out.status.ok()) {
+          return absl::Status(out.status.code(),
+                              absl::StrCat("entry ", i, ": ", out.status.message()));
+        }
+        continue;
+      }
+      if (op.existing) {
+        absl::StatusOr<StoredVersion> v = store_.Read(context.realm, op.type, op.id);
+        PLANAPI_RETURN_IF_ERROR(v.status());
+        out.version = *std::move(v);
+        continue;
+      }
+      out.version = by_address[absl::StrCat(op.type, "/", op.id)];
+      out.http = op.method == "DELETE" ? 204 : out.version.version == 1 ? 201 : 200;
+    }
+  } else {
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const Op& op = ops[i];
+      Outcome& out = outcomes[i];
+      if (!op.error.ok()) {
+        out.status = op.error;
+        continue;
+      }
+      if (op.method == "GET") {
+        run_get(op, out);
+      } else if (op.existing) {
+        absl::StatusOr<StoredVersion> v = store_.Read(context.realm, op.type, op.id);
+        out.status = v.status();
+        if (v.ok()) out.version = *std::move(v);
+      } else if (op.method == "DELETE") {
+        absl::StatusOr<std::vector<StoredVersion>> v = store_.PutAll(
+            context.realm, {{.type = op.type, .id = op.id, .remove = true}});
+        out.status = v.status();
+        out.http = 204;
+        if (v.ok()) out.version = (*v)[0];
+      } else {
+        absl::StatusOr<StoredVersion> v = store_.Put(context.realm, op.type, op.id, bodies[i]);
+        out.status = v.status();
+        if (v.ok()) {
+          out.http = v->version == 1 ? 201 : 200;
+          out.version = *std::move(v);
+        }
+      }
+    }
+  }
+
+  json::Writer w;
+  w.StartObject()
+      .Field("resourceType", "Bundle")
+      .Field("type", transaction ? "transaction-response" : "batch-response")
+      .Key("entry")
+      .StartArray();
+  std::vector<std::string> touched;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    const Outcome& out = outcomes[i];
+    w.StartObject();
+    if (out.status.ok() && op.method == "GET") {
+      w.Key("resource").Raw(out.body);
+    }
+    w.Key("response").StartObject();
+    if (!out.status.ok()) {
+      const fhir::HttpError error = fhir::ToHttpError(out.status, "");
+      w.Field("status", absl::StrCat(error.http_status)).Key("outcome").Raw(error.body);
+    } else {
+      w.Field("status", StatusLine(op.method == "GET" ? 200 : out.http));
+      if (out.version.version > 0 && op.method != "GET") {
+        w.Field("location", absl::StrCat(op.type, "/", op.id, "/_history/", out.version.version))
+            .Field("etag", absl::StrCat("W/\"", out.version.version, "\""))
+            .Field("lastModified", out.version.last_updated);
+        touched.push_back(absl::StrCat(op.type, "/", op.id));
+      }
+    }
+    w.EndObject().EndObject();
+  }
+  w.EndArray().EndObject();
+  return ResourceResult{.json = w.Take(), .resources = std::move(touched)};
 }
 
 }  // namespace planapi::fhirengine

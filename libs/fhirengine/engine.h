@@ -104,6 +104,19 @@ class Engine {
   absl::StatusOr<ResourceResult> Delete(const Context& context, absl::string_view type,
                                         absl::string_view id) const;
 
+  // Create, unless `if_none_exist` (a search query, as in the If-None-Exist header) matches: one
+  // match is returned as is (created false); several are FAILED_PRECONDITION (412).
+  absl::StatusOr<ResourceResult> ConditionalCreate(const Context& context, absl::string_view type,
+                                                   absl::string_view json,
+                                                   absl::string_view if_none_exist) const;
+
+  // A FHIR transaction or batch Bundle (POST [base]): entries' request.method POST (with
+  // ifNoneExist), PUT, DELETE or GET (read). A transaction is all or nothing, with urn:uuid
+  // references rewritten to the ids it assigns, and answers a transaction-response; a batch runs
+  // each entry on its own and answers a batch-response with each entry's status.
+  // INVALID_ARGUMENT naming the entry for a malformed Bundle or (transaction) entry.
+  absl::StatusOr<ResourceResult> Transaction(const Context& context, absl::string_view json) const;
+
   // Loads one document: a resource (kept under its own id, or a new one), or a Bundle of type
   // transaction or collection (all entries in one transaction, `urn:uuid:` references rewritten
   // to Type/id) or batch (entries one by one). Returns the types written, one string per

@@ -149,8 +149,20 @@ class FhirGrpcService final : public pb::Fhir::Service {
                     absl::InvalidArgumentError("create assigns the id; use update for a given id"),
                     out);
     }
+    if (!in->if_none_exist().empty()) {
+      return Answer(*context, "Create",
+                    engine_->ConditionalCreate(ContextOf(in->context()), in->type(),
+                                               in->resource_json(), in->if_none_exist()),
+                    out);
+    }
     return Answer(*context, "Create",
                   engine_->Create(ContextOf(in->context()), in->type(), in->resource_json()), out);
+  }
+
+  grpc::Status Transaction(grpc::ServerContext* context, const pb::WriteRequest* in,
+                           pb::ResourceResponse* out) override {
+    return Answer(*context, "Transaction",
+                  engine_->Transaction(ContextOf(in->context()), in->resource_json()), out);
   }
 
   grpc::Status Update(grpc::ServerContext* context, const pb::WriteRequest* in,

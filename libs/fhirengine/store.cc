@@ -187,7 +187,8 @@ absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
   }
   PLANAPI_ASSIGN_OR_RETURN(auto current, LockAll(c, realm, keys));
   const std::string now = Now();
-  std::vector<StoredVersion> written;
+  std::vector<StoredVersion> written;  // one per write
+  std::vector<StoredVersion> changed;  // the new versions
   std::vector<fhirsearch::IndexRows> rows;
   std::vector<IndexUpdate> updates;
   written.reserve(writes.size());
@@ -198,6 +199,19 @@ absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
                     .id = w->id,
                     .version = it == current.end() ? 1 : it->second.version + 1,
                     .last_updated = now};
+    if (w->remove) {
+      if (it == current.end() || it->second.deleted) {
+        written.push_back(it == current.end()
+                              ? StoredVersion{.type = w->type, .id = w->id, .deleted = true}
+                              : it->second);
+        continue;
+      }
+      v.deleted = true;
+      updates.push_back({w->type, w->id, nullptr, false});
+      changed.push_back(v);
+      written.push_back(std::move(v));
+      continue;
+    }
     rapidjson::Document doc;
     absl::StatusOr<std::string> stamped = Stamp(w->type, w->id, w->json, v.version, now, doc);
     if (!stamped.ok()) {
@@ -212,10 +226,15 @@ absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
       rows.push_back(fhirsearch::Extract(*registry, w->type, doc));
       updates.push_back({w->type, w->id, &rows.back(), it == current.end()});
     }
+    changed.push_back(v);
     written.push_back(std::move(v));
   }
-  PLANAPI_RETURN_IF_ERROR(WriteRows(c, realm, written));
-  PLANAPI_RETURN_IF_ERROR(WriteIndex(c, realm, updates));
+  if (!changed.empty()) {
+    PLANAPI_RETURN_IF_ERROR(WriteRows(c, realm, changed));
+  }
+  if (registry != nullptr) {
+    PLANAPI_RETURN_IF_ERROR(WriteIndex(c, realm, updates));
+  }
   return written;
 }
 

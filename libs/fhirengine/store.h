@@ -50,8 +50,12 @@ class ResourceStore {
     std::string type;
     std::string id;
     std::string json;
-    int entry = 0;  // the caller's position (e.g. in a Bundle), named in errors
+    int entry = 0;        // the caller's position (e.g. in a Bundle), named in errors
+    bool remove = false;  // a deletion: `json` is ignored
   };
+  // The result holds one version per write, ordered by (type, id). A deletion of something
+  // unknown or already deleted changes nothing and comes back deleted, with version 0 when it
+  // never existed.
   absl::StatusOr<std::vector<StoredVersion>> PutAll(Realm realm, const std::vector<Write>& writes);
   // Marks type/id deleted as a new version. NOT_FOUND when it never existed; deleting a deleted
   // resource changes nothing and returns its deleted version.

@@ -74,6 +74,10 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
   std::vector<absl::string_view> segments = absl::StrSplit(rest, '/', absl::SkipEmpty());
   const absl::string_view method = request.method;
   if (segments.empty()) {
+    if (method == "POST") {
+      parse.call.interaction = FhirInteraction::kTransaction;
+      return parse;
+    }
     return absl::NotFoundError("no resource type in the path");
   }
   if (segments.size() == 1 && segments[0] == "metadata") {

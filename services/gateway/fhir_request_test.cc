@@ -67,6 +67,9 @@ TEST_CASE("FHIR paths become interactions", "[gateway]") {
   CHECK(ParseFhirRequest(put, "/Patient/1/$everything")->allowed == "GET, HEAD");
   CHECK(ParseFhirRequest(get, "/Observation/1/$everything").status().code() ==
         absl::StatusCode::kNotFound);
+  CHECK(ParseFhirRequest(http::Request{.method = "POST"}, "")->call.interaction ==
+        FhirInteraction::kTransaction);
+  CHECK(IsWrite(FhirInteraction::kTransaction));
 }
 
 TEST_CASE("Prefer: handling=lenient reaches the search", "[gateway]") {

@@ -140,6 +140,7 @@ class GrpcUpstreams final : public Upstreams {
       case FhirInteraction::kCreate:
       case FhirInteraction::kUpdate:
       case FhirInteraction::kDelete:
+      case FhirInteraction::kTransaction:
         // The gateway admits no writes until it verifies system tokens (gateway_handler.cc).
         done(absl::PermissionDeniedError("writes are not forwarded"));
         return;

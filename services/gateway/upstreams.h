@@ -31,6 +31,7 @@ enum class FhirInteraction {
   kHistoryInstance,
   kSearchType,
   kEverything,  // Patient/[id]/$everything
+  kTransaction,  // POST [base] with a transaction or batch Bundle
   kCreate,
   kUpdate,
   kDelete,
@@ -39,7 +40,7 @@ enum class FhirInteraction {
 // Whether the interaction changes data.
 inline bool IsWrite(FhirInteraction i) {
   return i == FhirInteraction::kCreate || i == FhirInteraction::kUpdate ||
-         i == FhirInteraction::kDelete;
+         i == FhirInteraction::kDelete || i == FhirInteraction::kTransaction;
 }
 
 struct FhirCall {
