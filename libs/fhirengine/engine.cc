@@ -337,6 +337,81 @@ void RewriteReferences(rapidjson::Value& value,
 
 }  // namespace
 
+namespace {
+// Whether a status is the input's fault (the document is refused) rather than the system's.
+bool IsInputError(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kInvalidArgument || s.code() == absl::StatusCode::kNotFound;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<Engine::ImportOutcome>> Engine::ImportMany(
+    const Context& context, const std::vector<ImportDocument>& documents) const {
+  std::vector<ImportOutcome> out(documents.size());
+  std::vector<ResourceStore::Write> writes;
+  for (size_t i = 0; i < documents.size(); ++i) {
+    ImportOutcome& o = out[i];
+    absl::StatusOr<rapidjson::Document> doc = json::Parse(documents[i].json);
+    if (!doc.ok() || !doc->IsObject()) {
+      o.status = doc.ok() ? absl::InvalidArgumentError("a document must be a JSON object")
+                          : doc.status();
+      continue;
+    }
+    const std::string type(json::GetString(*doc, "resourceType").value_or(""));
+    if (type == "Bundle") {
+      absl::StatusOr<std::vector<std::string>> written = Import(context, documents[i].json, &o.skipped);
+      if (!written.ok() && !IsInputError(written.status())) {
+        return written.status();
+      }
+      o.status = written.status();
+      if (written.ok()) {
+        o.written = *std::move(written);
+      }
+      continue;
+    }
+    if (absl::Status s = Check(context, type); !s.ok()) {
+      o.status = s;
+      continue;
+    }
+    const std::optional<absl::string_view> id = json::GetString(*doc, "id");
+    if (id.has_value()) {
+      if (!IsValidId(*id)) {
+        o.status = absl::InvalidArgumentError(absl::StrCat("'", *id, "' is not a valid resource id"));
+        continue;
+      }
+      writes.push_back({type, std::string(*id), documents[i].json, static_cast<int>(i)});
+    } else {
+      const std::string new_id = NewId();
+      doc->AddMember("id", rapidjson::Value(new_id.c_str(), doc->GetAllocator()), doc->GetAllocator());
+      writes.push_back({type, new_id, json::Serialize(*doc), static_cast<int>(i)});
+    }
+  }
+  if (writes.empty()) {
+    return out;
+  }
+  absl::StatusOr<std::vector<StoredVersion>> stored = store_.PutAll(context.realm, writes);
+  if (stored.ok()) {
+    for (const ResourceStore::Write& w : writes) {
+      out[w.entry].written = {w.type};
+    }
+    return out;
+  }
+  if (!IsInputError(stored.status())) {
+    return stored.status();
+  }
+  // One of them was refused: write them one by one, so each document gets its own answer.
+  for (const ResourceStore::Write& w : writes) {
+    absl::StatusOr<StoredVersion> v = store_.Put(context.realm, w.type, w.id, w.json);
+    if (!v.ok() && !IsInputError(v.status())) {
+      return v.status();
+    }
+    out[w.entry].status = v.status();
+    if (v.ok()) {
+      out[w.entry].written = {w.type};
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<std::string>> Engine::Import(const Context& context,
                                                         absl::string_view json,
                                                         std::vector<std::string>* skipped) const {

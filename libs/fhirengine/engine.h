@@ -117,6 +117,23 @@ class Engine {
   // INVALID_ARGUMENT naming the entry for a malformed Bundle or (transaction) entry.
   absl::StatusOr<ResourceResult> Transaction(const Context& context, absl::string_view json) const;
 
+  // Loads many documents (Import's rules for each): consecutive single resources are written in
+  // one transaction, so bulk NDJSON costs a few statements per batch rather than per resource;
+  // when one of them is refused the rest are written one by one so each gets its own answer.
+  // Each outcome holds what Import returns for that document. Fails as a whole (what was
+  // written stays) only on a fault that is not the input's: the database, say.
+  struct ImportDocument {
+    std::string source;
+    std::string json;
+  };
+  struct ImportOutcome {
+    absl::Status status;
+    std::vector<std::string> written;
+    std::vector<std::string> skipped;
+  };
+  absl::StatusOr<std::vector<ImportOutcome>> ImportMany(
+      const Context& context, const std::vector<ImportDocument>& documents) const;
+
   // Loads one document: a resource (kept under its own id, or a new one), or a Bundle of type
   // transaction or collection (all entries in one transaction, `urn:uuid:` references rewritten
   // to Type/id) or batch (entries one by one). Returns the types written, one string per

@@ -164,6 +164,10 @@ TEST_CASE("token search with and without system, reference as id or Type/id", "[
         Ids{"heart-rate"});
   CHECK(Search("Observation", {{"code", "http://snomed.info/sct|8867-4"}}).matches.empty());
   CHECK(Search("Observation", {{"subject:Patient", "infant-example"}}).matches.size() == 10);
+  // :text finds the concept's text (heart_rate) and the coding's display (Heart rate).
+  CHECK(Search("Observation", {{"code:text", "heart_rate"}}).matches == Ids{"heart-rate"});
+  CHECK(Search("Observation", {{"code:text", "HEART RATE"}, {"patient", "example"}})
+            .matches.contains("heart-rate"));
 }
 
 TEST_CASE("date search over dateTimes and Periods with prefixes", "[search]") {

@@ -246,14 +246,25 @@ class Extractor {
                             text.empty() ? std::string() : NormalizeString(text)});
   }
 
-  void Coding(const rapidjson::Value& coding) {
+  // `concept_text` is the enclosing CodeableConcept's text, searched by :text with the display.
+  // Returns whether a row was made.
+  bool Coding(const rapidjson::Value& coding, absl::string_view concept_text = "") {
     if (!coding.IsObject()) {
-      return;
+      return false;
     }
     const absl::string_view code = GetString(coding, "code");
-    if (!code.empty()) {
-      TokenRow(GetString(coding, "system"), code, GetString(coding, "display"));
+    if (code.empty()) {
+      return false;
     }
+    const absl::string_view display = GetString(coding, "display");
+    if (concept_text.empty() || concept_text == display) {
+      TokenRow(GetString(coding, "system"), code, display);
+    } else if (display.empty()) {
+      TokenRow(GetString(coding, "system"), code, concept_text);
+    } else {
+      TokenRow(GetString(coding, "system"), code, absl::StrCat(display, " ", concept_text));
+    }
+    return true;
   }
 
   void Token(const Item& item) {
@@ -269,13 +280,19 @@ class Extractor {
         Coding(v);
         break;
       case Shape::kCodeableConcept: {
+        // The concept's text rides on each coding's row (for :text); a concept with text but
+        // no coding gets a row of its own. One row per coding keeps the index small: tokens
+        // are most of it.
+        const absl::string_view text = GetString(v, "text");
+        bool any = false;
         if (const rapidjson::Value* codings = Get(v, "coding"); codings && codings->IsArray()) {
           for (const rapidjson::Value& coding : codings->GetArray()) {
-            Coding(coding);
+            any = Coding(coding, text) || any;
           }
         }
-        // The concept's text alone, for :text.
-        TokenRow("", "", GetString(v, "text"));
+        if (!any) {
+          TokenRow("", "", text);
+        }
         break;
       }
       case Shape::kIdentifier: {

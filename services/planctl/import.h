@@ -29,6 +29,7 @@ struct ImportOptions {
   std::string address;  // host:port of the fhir or directory service
   std::string realm;    // production | sandbox | directory
   std::vector<std::string> paths;
+  int jobs = 2;  // parallel Import streams
 };
 
 // Streams the documents and prints the service's summary as JSON on stdout. Returns the exit

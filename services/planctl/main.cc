@@ -1,5 +1,5 @@
 // planctl: the operators' command line for the suite, over gRPC.
-//   planctl import --realm production|sandbox|directory [--service fhir|directory]
+//   planctl import --realm production|sandbox|directory [--service fhir|directory] [--jobs N]
 //                  [--addr HOST:PORT] FILE|DIR...
 //   planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson] --out DIR
 //   planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]
@@ -17,9 +17,10 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: planctl import --realm production|sandbox|directory [--service fhir|directory]\n"
-    "                      [--addr HOST:PORT] FILE|DIR...\n"
+    "                      [--addr HOST:PORT] [--jobs N] FILE|DIR...\n"
     "  Loads resources (.json: a resource or a Bundle; .ndjson: one resource a line) into the\n"
-    "  fhir service (default 127.0.0.1:50052) or the directory service (127.0.0.1:50053).\n"
+    "  fhir service (default 127.0.0.1:50052) or the directory service (127.0.0.1:50053),\n"
+    "  over N parallel streams (default 2).\n"
     "       planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson]\n"
     "                        --out DIR\n"
     "       planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]\n"
@@ -108,6 +109,10 @@ int main(int argc, char** argv) {
       service = value("--service");
     } else if (absl::StartsWith(a, "--addr")) {
       options.address = value("--addr");
+    } else if (absl::StartsWith(a, "--jobs")) {
+      if (!absl::SimpleAtoi(value("--jobs"), &options.jobs)) {
+        return Usage("--jobs takes a number");
+      }
     } else if (absl::StartsWith(a, "--")) {
       return Usage("unknown flag " + a);
     } else {
