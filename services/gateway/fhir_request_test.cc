@@ -11,6 +11,9 @@ TEST_CASE("routes match whole path segments", "[gateway]") {
   CHECK(MatchRoute("/fhir/r4/Patient/1")->route->route_class == "fhir");
   CHECK(MatchRoute("/fhir/r4/Patient/1")->rest == "/Patient/1");
   CHECK(MatchRoute("/sandbox/fhir/r4")->route->route_class == "sandbox_fhir");
+  CHECK(MatchRoute("/directory/r4/$export")->route->kind == RouteKind::kWeb);
+  CHECK(MatchRoute("/directory/r4/%24export/status")->rest == "/status");
+  CHECK(MatchRoute("/directory/r4/$exportx")->route->route_class == "directory");
   CHECK(MatchRoute("/fhir/r4x")->route->kind == RouteKind::kStatic);
   CHECK(MatchRoute("/authority")->route->kind == RouteKind::kStatic);
   CHECK(MatchRoute("/auth/token")->route->upstream == Upstream::kAuth);

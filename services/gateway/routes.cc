@@ -15,6 +15,12 @@ constexpr Route kRoutes[] = {
      Access::kMemberData},
     {"/sandbox/fhir/r4", "sandbox_fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kSandbox,
      Access::kMemberData},
+    // Bulk export of the directory (FHIR Bulk Data): kick-off, status and files are the
+    // directory service's own endpoints, public like the directory.
+    {"/directory/r4/$export", "directory_export", RouteKind::kWeb, Upstream::kDirectory,
+     Realm::kDirectory, Access::kPublic},
+    {"/directory/r4/%24export", "directory_export", RouteKind::kWeb, Upstream::kDirectory,
+     Realm::kDirectory, Access::kPublic},
     {"/directory/r4", "directory", RouteKind::kFhir, Upstream::kDirectory, Realm::kDirectory,
      Access::kPublic},
     // The services behind these check their own sessions and forms.
