@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "libs/fhir/resource_types.h"
 #include "libs/fhirengine/engine.h"
@@ -135,6 +136,11 @@ Page Search(const std::string& type, const Params& params) {
     }
   }
   return p;
+}
+
+Ids operator+(Ids a, const Ids& b) {
+  a.insert(b.begin(), b.end());
+  return a;
 }
 
 Ids Matches(const std::string& type, const Params& params) { return Search(type, params).matches; }
@@ -571,7 +577,7 @@ TEST_CASE("Endpoint: parameters, includes and chains", "[directory]") {
         Ids{"Location/HospLoc1ER", "Organization/DirectHub", "PractitionerRole/DirectRole"});
 }
 
-TEST_CASE("includes iterate from revincluded roles; sorting, totals and modifiers in chains",
+TEST_CASE("includes iterate from revincluded roles, sorting, totals and modifiers in chains",
           "[directory]") {
   // A practitioner with their roles and, through those, the roles' locations and organizations.
   Page p = Search("Practitioner", {{"_id", "JoeSmith"},
@@ -604,6 +610,73 @@ TEST_CASE("includes iterate from revincluded roles; sorting, totals and modifier
   CHECK(Matches("PractitionerRole", {{"specialty:not", "207R00000X"}}) ==
         Ids{"CounselorRole1", "DirectRole"});
   CHECK(Matches("Location", {{"partof:missing", "false"}}) == Ids{"HospLoc1ER"});
+}
+
+// The examples put five locations at latitude 15, longitude 3 (CancerClinicLoc, HansSoloClinic,
+// HospLoc1, HospLoc2, PharmLoc1), PharmLoc2 at 18|9, PharmLoc3 at 12|7 and PharmLoc4 at 16|5.
+// Great-circle distances (km): from 15|3 to PharmLoc4 241.4, PharmLoc3 546.1, PharmLoc2 721.3;
+// from 16|5 to the five 241.4, PharmLoc2 479.9, PharmLoc3 494.3. StateOfCTLocation and the
+// supplement HospLoc1ER have no position.
+TEST_CASE("Location near: distance, units, default, sorting and paging by distance",
+          "[directory]") {
+  const Ids five = {"CancerClinicLoc", "HansSoloClinic", "HospLoc1", "HospLoc2", "PharmLoc1"};
+  auto with = [&](const std::string& near) { return Matches("Location", {{"near", near}}); };
+  CHECK(with("15|3") == five);  // 50 km when no distance is given
+  CHECK(with("15|3|240|km") == five);
+  CHECK(with("15|3|242") == five + Ids{"PharmLoc4"});
+  CHECK(with("15|3|140|mi") == five);                        // 225 km
+  CHECK(with("15|3|160|mi") == five + Ids{"PharmLoc4"});     // 257 km
+  CHECK(with("15|3|600000|m") == five + Ids{"PharmLoc4", "PharmLoc3"});
+  CHECK(with("15.1|3|11.2|km") == five);
+  CHECK(with("15.1|3|11|km").empty());                       // 11.12 km away
+  CHECK(with("16|5|1|km,12|7|1|km") == Ids{"PharmLoc3", "PharmLoc4"});
+  CHECK(with("-15|3|1000|km").empty());
+  CHECK(Matches("Location", {{"near:missing", "true"}}) == Ids{"HospLoc1ER", "StateOfCTLocation"});
+  CHECK(Matches("Location", {{"near", "15|3|250|km"}, {"type", "OUTPHARM"}}) ==
+        Ids{"HansSoloClinic", "PharmLoc1", "PharmLoc4"});
+
+  const std::vector<std::string> by_distance = {"PharmLoc4", "CancerClinicLoc", "HansSoloClinic",
+                                                "HospLoc1",  "HospLoc2",        "PharmLoc1",
+                                                "PharmLoc2", "PharmLoc3"};
+  CHECK(Search("Location", {{"near", "16|5|500|km"}, {"_sort", "near"}}).order == by_distance);
+  CHECK(Search("Location", {{"near", "16|5|500|km"}, {"_sort", "-near"}}).order ==
+        std::vector<std::string>(by_distance.rbegin(), by_distance.rend()));
+  // Pages of three follow the distance order across the cursor.
+  std::vector<std::string> walked;
+  Page page = Search("Location", {{"near", "16|5|500|km"}, {"_sort", "near"}, {"_count", "3"}});
+  walked = page.order;
+  while (!page.next.empty()) {
+    Params params;
+    for (absl::string_view part :
+         absl::StrSplit(absl::string_view(page.next).substr(page.next.find('?') + 1), '&')) {
+      const size_t eq = part.find('=');
+      std::string value(part.substr(eq + 1));
+      absl::StrReplaceAll({{"%7C", "|"}}, &value);
+      params.emplace_back(std::string(part.substr(0, eq)), value);
+    }
+    page = Search("Location", params);
+    walked.insert(walked.end(), page.order.begin(), page.order.end());
+  }
+  CHECK(walked == by_distance);
+
+  // Providers near me: roles at a location within 300 km of 16|5 (not PharmLoc4's, which has
+  // none), through a chain.
+  CHECK(Matches("PractitionerRole", {{"location.near", "16|5|300|km"}}) ==
+        Ids{"AnonRole", "HansSoloRole1", "JoeSmithRole1", "JoeSmithRole2"});
+  CHECK(Matches("PractitionerRole", {{"location.near", "16|5|100|km"}}).empty());
+  CHECK(Matches("HealthcareService", {{"location.near", "18|9|1|km"}}) ==
+        Ids{"PharmChainRetailService"});
+
+  // Across the antimeridian: 179.9 E is 22 km from 179.9 W at the equator.
+  const Context ctx = Loaded::Ctx();
+  REQUIRE(Data().engine->Update(ctx, "Location", "Taveuni",
+                                R"({"resourceType":"Location","position":{"latitude":0,"longitude":179.9}})")
+              .ok());
+  CHECK(with("0|-179.9|30|km") == Ids{"Taveuni"});
+  CHECK(with("0|-179.9|20|km").empty());
+  CHECK(with("89.9|0|20000|km").contains("Taveuni"));  // a pole inside the circle
+  CHECK(Data().engine->Delete(ctx, "Location", "Taveuni").ok());
+  CHECK(with("0|-179.9|30|km").empty());
 }
 
 TEST_CASE("paging walks every PractitionerRole once", "[directory]") {
@@ -647,6 +720,13 @@ TEST_CASE("bad directory searches are refused naming what was wrong", "[director
   refused("Organization", {{"_revinclude", "PractitionerRole:colour"}}, "colour");
   refused("Practitioner", {{"_has:PractitionerRole:colour:specialty", "x"}}, "colour");
   refused("Practitioner", {{"_has:PractitionerRole:practitioner:colour", "x"}}, "colour");
+  for (const char* near : {"", "15", "north|3", "91|3", "15|181", "15|3|-1|km", "15|3|ten",
+                           "15|3|10|furlongs", "15|3|10|km|extra"}) {
+    refused("Location", {{"near", near}}, "near");
+  }
+  refused("Location", {{"near:below", "15|3"}}, "near");
+  refused("Location", {{"_sort", "near"}}, "near");
+  refused("PractitionerRole", {{"location.near", "15|3|10|parsecs"}}, "parsecs");
   CHECK(Data().engine->Search(Loaded::Ctx(), "Patient", {}).status().code() ==
         absl::StatusCode::kNotFound);
 }

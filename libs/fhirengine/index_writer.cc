@@ -99,7 +99,8 @@ std::string NumberColumn(const std::vector<Row>& rows, Field field) {
 
 constexpr absl::string_view kTables[] = {"search_token",     "search_string",   "search_date",
                                          "search_reference", "search_number",   "search_quantity",
-                                         "search_uri",       "compartment"};
+                                         "search_uri",       "search_position",
+                                         "compartment"};
 
 }  // namespace
 
@@ -175,6 +176,13 @@ absl::Status WriteIndex(pg::Connection& c, Realm realm, absl::string_view type,
       s.Insert("search_uri", "param, uri",
                {{Column(t, [](const UriRow& r) { return r.param; }), "text[]"},
                 {Column(t, [](const UriRow& r) { return r.uri; }), "text[]"}});
+    }
+    if (!rows->positions.empty()) {
+      const auto& t = rows->positions;
+      s.Insert("search_position", "param, latitude, longitude",
+               {{Column(t, [](const PositionRow& r) { return r.param; }), "text[]"},
+                {NumberColumn(t, [](const PositionRow& r) { return r.latitude; }), "float8[]"},
+                {NumberColumn(t, [](const PositionRow& r) { return r.longitude; }), "float8[]"}});
     }
     if (!rows->compartment_patients.empty()) {
       s.InsertCompartment(rows->compartment_patients);
