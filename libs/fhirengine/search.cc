@@ -151,7 +151,8 @@ absl::StatusOr<NearValue> ParseNear(absl::string_view name, const std::string& v
 // placeholders, degrees) to the columns `lat_col`, `lon_col`.
 std::string DistanceSql(absl::string_view lat_col, absl::string_view lon_col,
                         absl::string_view lat, absl::string_view lon) {
-  return absl::StrCat("(2 * ", kEarthRadiusKm, " * asin(least(1.0, sqrt(power(sin(radians(",
+  // StrCat would round the radius to six digits.
+  return absl::StrCat("(2 * ", absl::StrFormat("%.4f", kEarthRadiusKm), " * asin(least(1.0, sqrt(power(sin(radians(",
                       lat_col, " - ", lat, ") / 2), 2) + cos(radians(", lat, ")) * cos(radians(",
                       lat_col, ")) * power(sin(radians(", lon_col, " - ", lon,
                       ") / 2), 2)))))");
