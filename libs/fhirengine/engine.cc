@@ -75,8 +75,8 @@ Engine::Engine(EngineConfig config, pg::Pool& pool,
       }
     }
     for (const fhirsearch::SearchParam* p : registry_->ForType(type)) {
-      if (p->type == fhirsearch::ParamType::kComposite || p->type == fhirsearch::ParamType::kSpecial ||
-          p->code == "_id" || p->code == "_lastUpdated") {
+      if (p->type == fhirsearch::ParamType::kComposite || p->code == "_id" ||
+          p->code == "_lastUpdated") {
         continue;  // not searchable here, or listed first
       }
       search.params.push_back({p->code, p->url, std::string(fhirsearch::ParamTypeName(p->type))});

@@ -105,7 +105,8 @@ std::string NumberArray(const std::vector<std::string>& values) {
 
 constexpr absl::string_view kTables[] = {"search_token",     "search_string",   "search_date",
                                          "search_reference", "search_number",   "search_quantity",
-                                         "search_uri",       "compartment"};
+                                         "search_uri",       "search_position",
+                                         "compartment"};
 
 }  // namespace
 
@@ -128,8 +129,8 @@ absl::Status WriteIndex(pg::Connection& c, Realm realm, const std::vector<IndexU
   std::vector<std::string> stale_ids;
   // Columns after (type, id): text columns first, then numeric ones, per table.
   Columns tokens(4), strings(3), dates(1), references(4), numbers(1), quantities(4), uris(2),
-      compartment(1);
-  std::vector<std::string> date_lo, date_hi, number_value, quantity_value;
+      positions(1), compartment(1);
+  std::vector<std::string> date_lo, date_hi, number_value, quantity_value, latitude, longitude;
   for (const IndexUpdate& u : updates) {
     if (!u.fresh) {
       stale_types.push_back(u.type);
@@ -183,6 +184,12 @@ absl::Status WriteIndex(pg::Connection& c, Realm realm, const std::vector<IndexU
       uris.text(0).push_back(r.param);
       uris.text(1).push_back(r.uri);
     }
+    for (const PositionRow& r : rows.positions) {
+      positions.Row(u.type, u.id);
+      positions.text(0).push_back(r.param);
+      latitude.push_back(Num(r.latitude));
+      longitude.push_back(Num(r.longitude));
+    }
     for (const std::string& patient : rows.compartment_patients) {
       compartment.Row(u.type, u.id);
       compartment.text(0).push_back(patient);
@@ -225,6 +232,10 @@ absl::Status WriteIndex(pg::Connection& c, Realm realm, const std::vector<IndexU
   }
   if (!uris.empty()) {
     s.Insert("search_uri", "type, id, param, uri", with(uris, {}));
+  }
+  if (!positions.empty()) {
+    s.Insert("search_position", "type, id, param, latitude, longitude",
+             with(positions, {{&latitude, "float8[]"}, {&longitude, "float8[]"}}));
   }
   if (!compartment.empty()) {
     s.Insert("compartment", "type, id, patient", with(compartment, {}), " ON CONFLICT DO NOTHING");

@@ -1,5 +1,5 @@
-// Writes a resource's search index rows (libs/fhirsearch) into the index tables of migration
-// 0002, replacing the previous version's, in one statement on the caller's transaction.
+// Writes a resource's search index rows (libs/fhirsearch) into the index tables of migrations
+// 0002 and 0005, replacing the previous version's, in one statement on the caller's transaction.
 #pragma once
 
 #include "absl/status/status.h"

@@ -104,6 +104,60 @@ std::string Instant(int64_t micros) {
                           absl::UTCTimeZone());
 }
 
+constexpr double kEarthRadiusKm = 6371.0088;  // the mean radius (IUGG)
+constexpr double kPi = 3.14159265358979323846;
+
+// One value of `near`: [latitude]|[longitude]|[distance]|[units] (R4), distance in km.
+struct NearValue {
+  double latitude = 0;
+  double longitude = 0;
+  double km = kDefaultNearKm;
+};
+
+absl::StatusOr<NearValue> ParseNear(absl::string_view name, const std::string& v) {
+  const std::vector<std::string> parts = SplitEscaped(v, '|');
+  if (parts.size() < 2 || parts.size() > 4) {
+    return Bad(name, absl::StrCat("'", v, "' is not latitude|longitude[|distance[|units]]"));
+  }
+  NearValue near;
+  if (!absl::SimpleAtod(parts[0], &near.latitude) || !std::isfinite(near.latitude) ||
+      near.latitude < -90 || near.latitude > 90) {
+    return Bad(name, absl::StrCat("latitude '", parts[0], "' is not a number from -90 to 90"));
+  }
+  if (!absl::SimpleAtod(parts[1], &near.longitude) || !std::isfinite(near.longitude) ||
+      near.longitude < -180 || near.longitude > 180) {
+    return Bad(name, absl::StrCat("longitude '", parts[1], "' is not a number from -180 to 180"));
+  }
+  double distance = kDefaultNearKm;
+  if (parts.size() > 2 && !parts[2].empty()) {
+    if (!absl::SimpleAtod(parts[2], &distance) || !std::isfinite(distance) || distance <= 0) {
+      return Bad(name, absl::StrCat("distance '", parts[2], "' is not a positive number"));
+    }
+  }
+  // Units as UCUM codes; the common spellings of miles as well.
+  static const std::pair<absl::string_view, double> kUnits[] = {
+      {"km", 1}, {"m", 0.001}, {"mi", 1.609344}, {"[mi_i]", 1.609344}, {"[mi_us]", 1.609347}};
+  const std::string unit = parts.size() > 3 && !parts[3].empty() ? parts[3] : "km";
+  const auto* found = std::find_if(std::begin(kUnits), std::end(kUnits),
+                                   [&](const auto& u) { return u.first == unit; });
+  if (found == std::end(kUnits)) {
+    return Bad(name, absl::StrCat("unit '", unit, "' is not km, m or mi"));
+  }
+  near.km = distance * found->second;
+  return near;
+}
+
+// The great-circle distance in km (haversine) from the point bound at `lat`, `lon` (float8
+// placeholders, degrees) to the columns `lat_col`, `lon_col`.
+std::string DistanceSql(absl::string_view lat_col, absl::string_view lon_col,
+                        absl::string_view lat, absl::string_view lon) {
+  // StrCat would round the radius to six digits.
+  return absl::StrCat("(2 * ", absl::StrFormat("%.4f", kEarthRadiusKm), " * asin(least(1.0, sqrt(power(sin(radians(",
+                      lat_col, " - ", lat, ") / 2), 2) + cos(radians(", lat, ")) * cos(radians(",
+                      lat_col, ")) * power(sin(radians(", lon_col, " - ", lon,
+                      ") / 2), 2)))))");
+}
+
 // Query parameters and a counter for table aliases, while one query is built.
 class Sql {
  public:
@@ -135,6 +189,8 @@ constexpr absl::string_view TableOf(ParamType type) {
       return "search_quantity";
     case ParamType::kUri:
       return "search_uri";
+    case ParamType::kSpecial:
+      return "search_position";  // the only special values indexed are positions (near)
     default:
       return "";
   }
@@ -232,6 +288,14 @@ class Planner {
 
   const std::string& realm() const { return realm_; }
 
+  // The point of the searched type's first `near` value, kept for _sort=near: the parameter code
+  // and the float8 placeholders its latitude and longitude are bound to.
+  struct NearPoint {
+    std::string code;
+    std::string lat;
+    std::string lon;
+  };
+
   // A boolean SQL expression over `id` (an id of a resource of `type`) for name=value.
   absl::StatusOr<std::string> Condition(absl::string_view type, absl::string_view id,
                                         absl::string_view name, absl::string_view value,
@@ -316,6 +380,10 @@ class Planner {
           PLANAPI_ASSIGN_OR_RETURN(predicate, Uri(name, modifier, v));
           break;
         }
+        case ParamType::kSpecial: {
+          PLANAPI_ASSIGN_OR_RETURN(predicate, Near(name, modifier, v, depth == 0 ? code : ""));
+          break;
+        }
         default:
           break;
       }
@@ -348,34 +416,43 @@ class Planner {
         std::string column;
         switch (param->type) {
           case ParamType::kDate:
-            column = key.descending ? "hi" : "lo";
+            column = key.descending ? "s.hi" : "s.lo";
             key.cast = "bigint";
             break;
           case ParamType::kString:
-            column = "norm";
+            column = "s.norm";
             key.cast = "text";
             break;
           case ParamType::kToken:
-            column = "code";
+            column = "s.code";
             key.cast = "text";
             break;
           case ParamType::kReference:
-            column = "target_id";
+            column = "s.target_id";
             key.cast = "text";
             break;
           case ParamType::kNumber:
           case ParamType::kQuantity:
-            column = "value";
+            column = "s.value";
             key.cast = "float8";
             break;
           case ParamType::kUri:
-            column = "uri";
+            column = "s.uri";
             key.cast = "text";
+            break;
+          case ParamType::kSpecial:
+            // By distance from the point the search asked to be near (its nearest position).
+            if (!near_.has_value() || near_->code != part) {
+              return Bad("_sort", absl::StrCat("sorting by '", part, "' needs a '", part,
+                                               "' parameter to measure from"));
+            }
+            column = DistanceSql("s.latitude", "s.longitude", near_->lat, near_->lon);
+            key.cast = "float8";
             break;
           default:
             return Bad("_sort", absl::StrCat("cannot sort by '", part, "'"));
         }
-        key.expr = absl::StrCat("(SELECT ", agg, "(s.", column, ") FROM ", TableOf(param->type),
+        key.expr = absl::StrCat("(SELECT ", agg, "(", column, ") FROM ", TableOf(param->type),
                                 " s WHERE s.realm = r.realm AND s.type = r.type AND s.id = r.id"
                                 " AND s.param = ",
                                 sql_.Bind(std::string(part)), ")");
@@ -714,6 +791,47 @@ class Planner {
     return within();
   }
 
+  // Positions within the distance of one `near` value: a latitude band and longitude range (the
+  // bounding box of the circle, which the value index narrows to), then the exact great-circle
+  // distance. `sort_code`, when set, records the point for _sort.
+  absl::StatusOr<std::string> Near(absl::string_view name, absl::string_view modifier,
+                                   const std::string& v, absl::string_view sort_code) {
+    if (!modifier.empty()) {
+      return Bad(name, absl::StrCat("modifier :", modifier, " is not supported here"));
+    }
+    PLANAPI_ASSIGN_OR_RETURN(const NearValue near, ParseNear(name, v));
+    auto num = [&](double d) { return sql_.Bind(absl::StrFormat("%.17g", d)) + "::float8"; };
+    const std::string lat = num(near.latitude);
+    const std::string lon = num(near.longitude);
+    if (!sort_code.empty() && !near_.has_value()) {
+      near_ = NearPoint{std::string(sort_code), lat, lon};
+    }
+    // A hair wider than the circle, so rounding never drops a point on its edge.
+    const double angle = near.km / kEarthRadiusKm * 1.000001;  // radians
+    const double dlat = angle * 180 / kPi;
+    std::vector<std::string> p = {absl::StrCat("latitude BETWEEN ", num(near.latitude - dlat),
+                                               " AND ", num(near.latitude + dlat))};
+    // Without a pole inside the circle, its longitudes span asin(sin(angle) / cos(latitude))
+    // either side; across the antimeridian the range wraps.
+    if (near.latitude + dlat < 90 && near.latitude - dlat > -90) {
+      const double dlon =
+          std::asin(std::sin(angle) / std::cos(near.latitude * kPi / 180)) * 180 / kPi;
+      const double lo = near.longitude - dlon;
+      const double hi = near.longitude + dlon;
+      if (lo < -180) {
+        p.push_back(
+            absl::StrCat("(longitude >= ", num(lo + 360), " OR longitude <= ", num(hi), ")"));
+      } else if (hi > 180) {
+        p.push_back(
+            absl::StrCat("(longitude >= ", num(lo), " OR longitude <= ", num(hi - 360), ")"));
+      } else {
+        p.push_back(absl::StrCat("longitude BETWEEN ", num(lo), " AND ", num(hi)));
+      }
+    }
+    p.push_back(absl::StrCat(DistanceSql("latitude", "longitude", lat, lon), " <= ", num(near.km)));
+    return absl::StrJoin(p, " AND ");
+  }
+
   absl::StatusOr<std::string> Reference(const SearchParam& param, absl::string_view name,
                                         absl::string_view modifier, const std::string& v) {
     std::string text = Unescape(v);
@@ -843,6 +961,7 @@ class Planner {
   const SearchQuery& q_;
   Sql& sql_;
   std::string realm_;
+  std::optional<NearPoint> near_;
 };
 
 // Parameters that control the result rather than select resources.

@@ -31,6 +31,8 @@ struct SearchQuery {
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
 inline constexpr int kMaxIncludesPerPage = 1000;
+// `near` without a distance: what "near me" means for a provider search.
+inline constexpr double kDefaultNearKm = 50;
 
 // A page of results: the Bundle's text and the resources in it ("Type/id"), for the audit trail.
 struct SearchPage {

@@ -232,10 +232,32 @@ class Extractor {
           rows_.uris.push_back({param.code, std::string(Str(*item.value))});
         }
         break;
-      case ParamType::kComposite:
       case ParamType::kSpecial:
+        Position(item);
+        break;
+      case ParamType::kComposite:
         break;
     }
+  }
+
+  // A value with latitude and longitude (Location.position); anything else a special parameter
+  // reaches has no meaning we know, and is skipped.
+  void Position(const Item& item) {
+    const rapidjson::Value& v = *item.value;
+    if (!v.IsObject()) {
+      return;
+    }
+    const rapidjson::Value* lat = Get(v, "latitude");
+    const rapidjson::Value* lon = Get(v, "longitude");
+    if (lat == nullptr || lon == nullptr || !lat->IsNumber() || !lon->IsNumber()) {
+      return;
+    }
+    const double latitude = lat->GetDouble();
+    const double longitude = lon->GetDouble();
+    if (latitude < -90 || latitude > 90 || longitude < -180 || longitude > 180) {
+      return;
+    }
+    rows_.positions.push_back({param_->code, latitude, longitude});
   }
 
   void TokenRow(absl::string_view system, absl::string_view code, absl::string_view text) {
@@ -503,6 +525,9 @@ void RemoveDuplicates(IndexRows& rows) {
     return std::tie(r.param, r.value, r.system, r.code, r.unit);
   });
   SortUnique(rows.uris, [](const UriRow& r) { return std::tie(r.param, r.uri); });
+  SortUnique(rows.positions, [](const PositionRow& r) {
+    return std::tie(r.param, r.latitude, r.longitude);
+  });
   SortUnique(rows.compartment_patients, [](const std::string& s) { return std::tie(s); });
 }
 

@@ -118,10 +118,11 @@ class Loader {
       std::sort(entry.ordered.begin(), entry.ordered.end(),
                 [](const SearchParam* a, const SearchParam* b) { return a->code < b->code; });
       for (const SearchParam* p : entry.ordered) {
-        // _id and _lastUpdated are columns of the resource table; composite and special
-        // parameters have no rows of their own.
+        // _id and _lastUpdated are columns of the resource table; composite parameters have no
+        // rows of their own. Special ones are extracted: those that reach positions (near) index
+        // them.
         if (p->code == "_id" || p->code == "_lastUpdated" || p->type == ParamType::kComposite ||
-            p->type == ParamType::kSpecial || p->expression.empty()) {
+            p->expression.empty()) {
           continue;
         }
         entry.extracted.push_back(p);

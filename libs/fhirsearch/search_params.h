@@ -115,6 +115,15 @@ struct UriRow {
   std::string param;
   std::string uri;
 };
+// A point on the earth, in degrees (WGS84, as Location.position). Special parameters have no
+// value syntax of their own to index, but one whose expression reaches a value with a numeric
+// latitude and longitude (R4's Location `near`, over Location.position) is searched by distance,
+// so those values are kept as positions.
+struct PositionRow {
+  std::string param;
+  double latitude = 0;
+  double longitude = 0;
+};
 struct IndexRows {
   std::vector<TokenRow> tokens;
   std::vector<StringRow> strings;
@@ -123,6 +132,7 @@ struct IndexRows {
   std::vector<NumberRow> numbers;
   std::vector<QuantityRow> quantities;
   std::vector<UriRow> uris;
+  std::vector<PositionRow> positions;
   // The patient ids whose compartment holds the resource (the resource's own id for a Patient).
   std::vector<std::string> compartment_patients;
 };

@@ -222,6 +222,22 @@ TEST_CASE("loading only some types leaves the others out", "[fhirsearch]") {
   CHECK(id->bases == Strings{"Location", "Organization"});
 }
 
+TEST_CASE("near indexes Location.position, and only a well-formed one", "[fhirsearch][extract]") {
+  rapidjson::Document loc = Fixture("plan-net/Location-PharmLoc2.json");
+  IndexRows rows = Extract(AllTypes(), "Location", loc);
+  REQUIRE(rows.positions.size() == 1);
+  CHECK(rows.positions[0].param == "near");
+  CHECK(rows.positions[0].latitude == 18);
+  CHECK(rows.positions[0].longitude == 9);
+  for (const char* bad : {R"({"resourceType":"Location","position":{"latitude":"18","longitude":9}})",
+                          R"({"resourceType":"Location","position":{"latitude":95,"longitude":9}})",
+                          R"({"resourceType":"Location","position":{"longitude":9}})"}) {
+    absl::StatusOr<rapidjson::Document> doc = json::Parse(bad);
+    REQUIRE(doc.ok());
+    CHECK(Extract(AllTypes(), "Location", *doc).positions.empty());
+  }
+}
+
 TEST_CASE("Observation rows from a US Core example", "[fhirsearch][extract]") {
   rapidjson::Document obs = Fixture("us-core/heart-rate.json");
   IndexRows rows = Extract(AllTypes(), "Observation", obs);
