@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Provider Directory benchmark (issue 5), in one run on this machine:
+#   1. generates PRACTITIONERS (100,000: about 500,000 Plan-Net resources) and loads them with
+#      `planctl import` into a directory service of its own (scratch database planapi_bench_dir
+#      in the suite's PostgreSQL), behind a gateway of its own on port BENCH_GATEWAY_PORT (8643);
+#   2. drives the Plan-Net searches with wrk, CONNECTIONS (8) concurrent clients over HTTPS
+#      keep-alive, DURATION (10s) each: requests/s, p50, p99 (target p99 < 100 ms);
+#   3. reads Practitioners by id at random through the gateway, and the same rows with pgbench
+#      point reads on the same database, same client count (target >= 50% of pgbench).
+# Uses the suite from ./planapi up (started if needed) for PostgreSQL and TLS files.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PRACTITIONERS=${PRACTITIONERS:-100000}
+SEED=${SEED:-9}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-8}
+THREADS=${THREADS:-2}
+GW_PORT=${BENCH_GATEWAY_PORT:-8643}
+DIR_PORT=${BENCH_DIRECTORY_PORT:-50153}
+BIN="$ROOT/build/release/bin"
+SUITE_PORT=${PLANAPI_GATEWAY_PORT:-8443}
+
+if ! curl -sf --cacert "$ROOT/var/tls/ca.pem" "https://localhost:$SUITE_PORT/readyz" >/dev/null 2>&1; then
+  "$ROOT/planapi" up >/dev/null
+fi
+conninfo=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["postgres"]["conninfo"])' \
+  "$ROOT/var/up.json")
+admin=${conninfo/dbname=planapi/dbname=postgres}
+bench_db=${conninfo/dbname=planapi/dbname=planapi_bench_dir}
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+psql -q "$admin" -c "DROP DATABASE IF EXISTS planapi_bench_dir" -c "CREATE DATABASE planapi_bench_dir"
+PLANAPI_DATABASE_URL="$bench_db" "$BIN/planapi-directory" --migrate >"$work/directory.log" 2>&1
+PLANAPI_DATABASE_URL="$bench_db" PLANAPI_GRPC_HOST=127.0.0.1 PLANAPI_GRPC_PORT=$DIR_PORT \
+  PLANAPI_DB_POOL_SIZE=16 "$BIN/planapi-directory" >>"$work/directory.log" 2>&1 &
+pids+=($!)
+# The suite's other services stand in for the rest of the routes.
+PLANAPI_HTTPS_PORT=$GW_PORT PLANAPI_PUBLIC_URL="https://localhost:$GW_PORT" \
+  PLANAPI_TLS_CERT_FILE="$ROOT/var/tls/server.pem" PLANAPI_TLS_KEY_FILE="$ROOT/var/tls/server.key" \
+  PLANAPI_AUTH_ADDR=127.0.0.1:50051 PLANAPI_FHIR_ADDR=127.0.0.1:50052 \
+  PLANAPI_DIRECTORY_ADDR=127.0.0.1:$DIR_PORT PLANAPI_REGISTRY_ADDR=127.0.0.1:50054 \
+  PLANAPI_REVIEW_ADDR=127.0.0.1:50055 PLANAPI_LOG_LEVEL=warn \
+  "$BIN/planapi-gateway" >"$work/gateway.log" 2>&1 &
+pids+=($!)
+
+echo "Generating $PRACTITIONERS practitioners (seed $SEED)"
+"$BIN/planctl" generate --directory --practitioners "$PRACTITIONERS" --seed "$SEED" \
+  --out "$work/dir" >"$work/generate.json"
+echo "Loading them"
+start=$(date +%s.%N)
+"$BIN/planctl" import --service directory --addr "127.0.0.1:$DIR_PORT" "$work/dir" >"$work/import.json"
+end=$(date +%s.%N)
+python3 - "$work/import.json" "$start" "$end" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+secs = float(sys.argv[3]) - float(sys.argv[2])
+print(f"  {s['resources_written']} resources in {secs:.1f} s ({s['resources_written'] / secs:.0f}/s),"
+      f" {len(s['errors'])} refused")
+PY
+psql -q "$bench_db" -c "ANALYZE" >/dev/null
+
+for _ in $(seq 1 100); do
+  curl -sf --cacert "$ROOT/var/tls/ca.pem" -o /dev/null "https://localhost:$GW_PORT/healthz" && break
+  sleep 0.2
+done
+
+# Search values taken from the generated data itself, so every search finds something.
+python3 - "$work/dir" "$SEED" >"$work/searches.txt" <<'PY'
+import json, os, sys, urllib.parse
+d, seed = sys.argv[1], sys.argv[2]
+def first(type_, pred=lambda r: True):
+    with open(os.path.join(d, f"{type_}.ndjson")) as f:
+        for line in f:
+            r = json.loads(line)
+            if pred(r):
+                return r
+role = first("PractitionerRole", lambda r: r.get("specialty") and r.get("location"))
+spec = role["specialty"][0]["coding"][0]["code"]
+loc_id = role["location"][0]["reference"].split("/")[1]
+loc = first("Location", lambda r: r["id"] == loc_id)
+city = loc["address"]["city"]
+state = loc["address"]["state"]
+lat, lon = loc["position"]["latitude"], loc["position"]["longitude"]
+prac = first("Practitioner")
+family = prac["name"][0]["family"]
+net = next(e["valueReference"]["reference"] for e in role.get("extension", [])
+           if e["url"].endswith("network-reference"))
+org = first("Organization", lambda r: any(t["coding"][0]["code"] == "prvgrp" for t in r.get("type", [])
+                                         if t.get("coding")))
+q = urllib.parse.quote
+searches = [
+    ("practitioner-name", f"Practitioner?name={q(family)}"),
+    ("practitioner-revinclude", f"Practitioner?family={q(family)}&_revinclude=PractitionerRole:practitioner"),
+    ("practitioner-has-specialty", f"Practitioner?_has:PractitionerRole:practitioner:specialty={spec}&_count=20"),
+    ("role-specialty-city", f"PractitionerRole?specialty={spec}&location.address-city={q(city)}"
+                            "&_include=PractitionerRole:practitioner&_include=PractitionerRole:location"),
+    ("role-network", f"PractitionerRole?network={net}&_count=20"),
+    ("role-org-name", f"PractitionerRole?organization.name={q(org['name'][:6])}&_count=20"),
+    ("location-city-state", f"Location?address-city={q(city)}&address-state={state}"),
+    ("location-near", f"Location?near={lat}|{lon}|10|km&_sort=near&_count=20"),
+    ("organization-name", f"Organization?name={q(org['name'][:6])}&_revinclude=PractitionerRole:organization&_count=20"),
+    ("healthcareservice", f"HealthcareService?_count=20&_include=HealthcareService:location"),
+]
+for name, url in searches:
+    print(name, url)
+PY
+
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else printf "%s", v }'
+}
+# wrk [extra args...] URL -> "rps p50_ms p99_ms"
+run_wrk() {
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
+  local errors
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
+  [[ -n "$errors" ]] && echo "    $errors" >&2
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
+}
+
+base="https://localhost:$GW_PORT/directory/r4"
+printf '\n%-28s %10s %9s %9s\n' search req/s p50_ms p99_ms
+while read -r name url; do
+  code=$(curl -s --cacert "$ROOT/var/tls/ca.pem" -o "$work/probe.json" -w '%{http_code}' "$base/$url")
+  matches=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(sum(1 for e in b.get("entry",[]) if e.get("search",{}).get("mode")=="match"))' "$work/probe.json" 2>/dev/null || echo "?")
+  read -r rps p50 p99 < <(run_wrk "$base/$url")
+  printf '%-28s %10s %9s %9s   (HTTP %s, %s matches on page 1)\n' "$name" "$rps" "$p50" "$p99" "$code" "$matches"
+done <"$work/searches.txt"
+
+# Read by id: the same random Practitioners through the gateway and straight from PostgreSQL.
+cat >"$work/read.lua" <<LUA
+math.randomseed(42)
+request = function()
+  return wrk.format("GET", "/directory/r4/Practitioner/s$SEED-prac" .. math.random(1, $PRACTITIONERS))
+end
+LUA
+cat >"$work/read.sql" <<SQL
+\set n random(1, $PRACTITIONERS)
+SELECT content FROM directory.resource WHERE realm = 3 AND type = 'Practitioner' AND id = 's$SEED-prac' || :n;
+SQL
+read -r g_rps g_p50 g_p99 < <(run_wrk -s "$work/read.lua" "https://localhost:$GW_PORT")
+pg_out=$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$work/read.sql" "$bench_db" 2>&1)
+pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
+pg_lat=$(awk '/latency average/ {print $4}' <<<"$pg_out")
+printf '\n%-28s %10s %9s %9s\n' "read by id (gateway)" "$g_rps" "$g_p50" "$g_p99"
+printf '%-28s %10s %9s\n' "read by id (pgbench)" "$pg_tps" "$pg_lat"
+python3 -c "import sys; print(f'gateway/pgbench = {float(sys.argv[1]) / float(sys.argv[2]):.2f} (target >= 0.50)')" \
+  "$g_rps" "$pg_tps"
