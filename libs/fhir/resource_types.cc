@@ -31,6 +31,12 @@ bool Contains(std::span<const absl::string_view> types, absl::string_view name) 
   return std::find(types.begin(), types.end(), name) != types.end();
 }
 
+bool IsValidId(absl::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return absl::ascii_isalnum(c) || c == '-' || c == '.';
+  });
+}
+
 bool LooksLikeTypeName(absl::string_view name) {
   if (name.empty() || name.size() > 64 || !absl::ascii_isupper(name[0])) {
     return false;

@@ -17,6 +17,9 @@ std::span<const absl::string_view> DirectoryTypes();
 // Whether `name` is in `types`.
 bool Contains(std::span<const absl::string_view> types, absl::string_view name);
 
+// Whether `id` is a valid FHIR logical id: [A-Za-z0-9\-\.]{1,64}.
+bool IsValidId(absl::string_view id);
+
 // Whether `name` has the shape of a FHIR resource type name (an upper-case letter, then letters).
 bool LooksLikeTypeName(absl::string_view name);
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/fhir/form.h"
 #include "libs/fhir/outcome.h"
 #include "libs/fhir/resource_types.h"
 #include "libs/fhirengine/index_writer.h"
@@ -36,28 +37,9 @@ server::WebResponse Outcome(const absl::Status& status, absl::string_view reques
           .body = std::move(e.body)};
 }
 
-// Decodes a form-encoded query into name/value pairs (the gateway hands the query over raw).
+// The query's pairs; a malformed query has none (every lookup then fails as unknown).
 std::vector<std::pair<std::string, std::string>> Query(absl::string_view query) {
-  auto decode = [](absl::string_view in) {
-    std::string out;
-    for (size_t i = 0; i < in.size(); ++i) {
-      int v = 0;
-      if (in[i] == '%' && i + 2 < in.size() && absl::SimpleHexAtoi(in.substr(i + 1, 2), &v)) {
-        out.push_back(static_cast<char>(v));
-        i += 2;
-      } else {
-        out.push_back(in[i] == '+' ? ' ' : in[i]);
-      }
-    }
-    return out;
-  };
-  std::vector<std::pair<std::string, std::string>> out;
-  for (absl::string_view part : absl::StrSplit(query, '&', absl::SkipEmpty())) {
-    const size_t eq = part.find('=');
-    out.emplace_back(decode(part.substr(0, eq)),
-                     eq == absl::string_view::npos ? "" : decode(part.substr(eq + 1)));
-  }
-  return out;
+  return fhir::ParseForm(query).value_or(std::vector<std::pair<std::string, std::string>>{});
 }
 
 std::string Param(const server::WebRequest& request, absl::string_view name) {
@@ -123,9 +105,14 @@ absl::StatusOr<server::WebResponse> BulkExporter::KickOff(const server::WebReque
     return Outcome(absl::InvalidArgumentError("$export needs the header Prefer: respond-async"),
                    request.request_id);
   }
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> params =
+      fhir::ParseForm(request.query);
+  if (!params.ok()) {
+    return Outcome(params.status(), request.request_id);
+  }
   std::vector<std::string> types;
   std::string since;
-  for (const auto& [name, value] : Query(request.query)) {
+  for (const auto& [name, value] : *params) {
     if (name == "_outputFormat") {
       if (value != "application/fhir+ndjson" && value != "application/ndjson" &&
           value != "ndjson") {

@@ -10,26 +10,17 @@
 #include "absl/strings/str_split.h"
 #include "libs/fhir/resource_types.h"
 #include "libs/fhirengine/bulk_export.h"
-#include "libs/fhirengine/engine.h"
+#include "libs/fhirengine/engine_fixture.h"
 #include "libs/json/json.h"
 #include "libs/testing/postgres.h"
 
 namespace planapi::fhirengine {
 namespace {
 
-struct Fixture {
-  Fixture() : db(testing::Postgres::Shared().CreateDatabase()) {
-    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "directory", .size = 6});
-    REQUIRE(p.ok());
-    pool = *std::move(p);
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(pg::ApplyMigrations(**conn, "directory", Migrations()).ok());
-    auto e = Engine::Create({.name = "d", .types = fhir::DirectoryTypes(),
-                             .realms = {Realm::kDirectory}},
-                            *pool);
-    REQUIRE(e.ok());
-    engine = *std::move(e);
+struct Fixture : EngineFixture {
+  Fixture()
+      : EngineFixture({.name = "d", .types = fhir::DirectoryTypes(), .realms = {Realm::kDirectory}},
+                      "directory", 6) {
     exporter = std::make_shared<BulkExporter>(*pool, fhir::DirectoryTypes(), Realm::kDirectory,
                                               "/directory/r4");
     for (int i = 0; i < 2500; ++i) {  // more than one fetch chunk
@@ -68,9 +59,6 @@ struct Fixture {
     }
     return "";
   }
-  testing::Database db;
-  std::unique_ptr<pg::Pool> pool;
-  std::unique_ptr<const Engine> engine;
   std::shared_ptr<BulkExporter> exporter;
   const Context ctx{.realm = Realm::kDirectory, .base_url = "https://gw.example/directory/r4"};
 };

@@ -14,7 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "libs/fhir/resource_types.h"
-#include "libs/fhirengine/engine.h"
+#include "libs/fhirengine/engine_fixture.h"
 #include "libs/json/json.h"
 #include "libs/testing/postgres.h"
 #include "libs/testing/process.h"
@@ -56,18 +56,11 @@ constexpr const char* kSupplements[] = {
 };
 
 // One database with the examples loaded, shared by every test case here.
-struct Loaded {
-  Loaded() : db(testing::Postgres::Shared().CreateDatabase()) {
-    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "directory", .size = 4});
-    REQUIRE(p.ok());
-    pool = *std::move(p);
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(pg::ApplyMigrations(**conn, "directory", Migrations()).ok());
-    auto e = Engine::Create(
-        {.name = "Directory", .types = fhir::DirectoryTypes(), .realms = {Realm::kDirectory}}, *pool);
-    REQUIRE(e.ok());
-    engine = *std::move(e);
+struct Loaded : EngineFixture {
+  Loaded()
+      : EngineFixture(
+            {.name = "Directory", .types = fhir::DirectoryTypes(), .realms = {Realm::kDirectory}},
+            "directory") {
     const std::string dir = testing::FixturesDir();
     INFO("fixtures expected in ../shared/fixtures beside the checkout, or PLANAPI_FIXTURES");
     REQUIRE(!dir.empty());
@@ -92,9 +85,6 @@ struct Loaded {
     }
   }
   static Context Ctx() { return {.realm = Realm::kDirectory, .base_url = kBase}; }
-  testing::Database db;
-  std::unique_ptr<pg::Pool> pool;
-  std::unique_ptr<const Engine> engine;
 };
 
 Loaded& Data() {

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/fhir/capability.h"
+#include "libs/fhir/form.h"
 #include "libs/fhir/outcome.h"
 #include "libs/fhir/resource_types.h"
 #include "libs/json/json.h"
@@ -44,11 +45,6 @@ std::string NewId() {
 
 }  // namespace
 
-bool IsValidId(absl::string_view id) {
-  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return absl::ascii_isalnum(c) || c == '-' || c == '.';
-  });
-}
 
 absl::StatusOr<std::unique_ptr<const Engine>> Engine::Create(EngineConfig config, pg::Pool& pool) {
   absl::StatusOr<std::shared_ptr<const fhirsearch::Registry>> registry =
@@ -505,35 +501,6 @@ absl::StatusOr<std::vector<std::string>> Engine::Import(const Context& context,
 namespace planapi::fhirengine {
 namespace {
 
-// Decodes an application/x-www-form-urlencoded query (If-None-Exist, a Bundle entry's URL).
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DecodeQuery(absl::string_view q) {
-  auto decode = [](absl::string_view in) -> absl::StatusOr<std::string> {
-    std::string out;
-    for (size_t i = 0; i < in.size(); ++i) {
-      if (in[i] == '%') {
-        int v = 0;
-        if (i + 2 >= in.size() || !absl::SimpleHexAtoi(in.substr(i + 1, 2), &v)) {
-          return absl::InvalidArgumentError("malformed percent-encoding");
-        }
-        out.push_back(static_cast<char>(v));
-        i += 2;
-      } else {
-        out.push_back(in[i] == '+' ? ' ' : in[i]);
-      }
-    }
-    return out;
-  };
-  std::vector<std::pair<std::string, std::string>> out;
-  for (absl::string_view part : absl::StrSplit(q, '&', absl::SkipEmpty())) {
-    const size_t eq = part.find('=');
-    PLANAPI_ASSIGN_OR_RETURN(std::string name, decode(part.substr(0, eq)));
-    PLANAPI_ASSIGN_OR_RETURN(std::string value,
-                             decode(eq == absl::string_view::npos ? "" : part.substr(eq + 1)));
-    out.emplace_back(std::move(name), std::move(value));
-  }
-  return out;
-}
-
 std::string StatusLine(int code) {
   switch (code) {
     case 200:
@@ -555,7 +522,7 @@ absl::StatusOr<ResourceResult> Engine::ConditionalCreate(const Context& context,
                                                          absl::string_view if_none_exist) const {
   PLANAPI_RETURN_IF_ERROR(Check(context, type));
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> query =
-      DecodeQuery(absl::StripPrefix(if_none_exist, "?"));
+      fhir::ParseForm(absl::StripPrefix(if_none_exist, "?"));
   if (!query.ok() || query->empty()) {
     return absl::InvalidArgumentError(absl::StrCat("If-None-Exist '", if_none_exist,
                                                    "' is not a search query"));
@@ -647,7 +614,7 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
         }
         op.id = NewId();
         if (auto cond = json::GetString(request, "ifNoneExist"); cond.has_value()) {
-          auto query = DecodeQuery(*cond);
+          auto query = fhir::ParseForm(*cond);
           if (!query.ok() || query->empty()) {
             return absl::InvalidArgumentError(absl::StrCat("ifNoneExist '", *cond, "' is not a search query"));
           }
@@ -675,7 +642,7 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
           if (path.size() != 1) {
             return absl::InvalidArgumentError("GET takes Type/id or Type?query");
           }
-          PLANAPI_ASSIGN_OR_RETURN(op.search, DecodeQuery(url.substr(q + 1)));
+          PLANAPI_ASSIGN_OR_RETURN(op.search, fhir::ParseForm(url.substr(q + 1)));
         } else if (path.size() != 2) {
           return absl::InvalidArgumentError("GET takes Type/id or Type?query");
         }

@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/fhir/form.h"
 #include "libs/fhir/resource_types.h"
 #include "libs/fhirengine/index_writer.h"
 #include "libs/json/json.h"
@@ -256,19 +257,6 @@ absl::StatusOr<Cursor> DecodeCursor(absl::string_view text, size_t keys) {
     return bad;
   }
   return c;
-}
-
-std::string FormEncode(absl::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' ||
-        c == '|' || c == '/' || c == ',') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
 }
 
 struct Row {
@@ -1117,8 +1105,8 @@ absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
   const int n = std::min(r.rows(), count);
   std::string query_string;
   for (const auto& [name, value] : echoed) {
-    absl::StrAppend(&query_string, query_string.empty() ? "" : "&", FormEncode(name), "=",
-                    FormEncode(value));
+    absl::StrAppend(&query_string, query_string.empty() ? "" : "&", fhir::FormEncode(name), "=",
+                    fhir::FormEncode(value));
   }
   const std::string self = absl::StrCat(q.base_url, "/Patient/", id, "/$everything",
                                         query_string.empty() ? "" : "?", query_string);
@@ -1421,8 +1409,8 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
   // The Bundle, with links on the caller's absolute base.
   std::string query_string;
   for (const auto& [name, value] : echoed) {
-    absl::StrAppend(&query_string, query_string.empty() ? "" : "&", FormEncode(name), "=",
-                    FormEncode(value));
+    absl::StrAppend(&query_string, query_string.empty() ? "" : "&", fhir::FormEncode(name), "=",
+                    fhir::FormEncode(value));
   }
   const std::string self = absl::StrCat(q.base_url, "/", q.type,
                                         query_string.empty() ? "" : "?", query_string);

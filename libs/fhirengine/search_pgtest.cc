@@ -11,7 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "libs/fhir/resource_types.h"
-#include "libs/fhirengine/engine.h"
+#include "libs/fhirengine/engine_fixture.h"
 #include "libs/json/json.h"
 #include "libs/testing/postgres.h"
 #include "libs/testing/process.h"
@@ -33,19 +33,10 @@ std::string Fixtures() {
 constexpr char kBase[] = "https://gw.example/fhir/r4";
 
 // One database with the examples loaded, shared by every test case here (loading takes seconds).
-struct Loaded {
-  Loaded() : db(testing::Postgres::Shared().CreateDatabase()) {
-    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "fhir", .size = 4});
-    REQUIRE(p.ok());
-    pool = *std::move(p);
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(pg::ApplyMigrations(**conn, "fhir", Migrations()).ok());
-    auto e = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(),
-                             .realms = {Realm::kProduction, Realm::kSandbox}},
-                            *pool);
-    REQUIRE(e.ok());
-    engine = *std::move(e);
+struct Loaded : EngineFixture {
+  Loaded()
+      : EngineFixture({.name = "t", .types = fhir::PatientAccessTypes(),
+                       .realms = {Realm::kProduction, Realm::kSandbox}}) {
     for (const char* folder : {"us-core", "carin-bb"}) {
       for (const auto& f : std::filesystem::directory_iterator(Fixtures() + "/" + folder)) {
         if (f.path().extension() != ".json") {
@@ -68,9 +59,6 @@ struct Loaded {
   static Context Ctx(std::string patient = "") {
     return {.realm = Realm::kProduction, .base_url = kBase, .patient = std::move(patient)};
   }
-  testing::Database db;
-  std::unique_ptr<pg::Pool> pool;
-  std::unique_ptr<const Engine> engine;
 };
 
 Loaded& Data() {

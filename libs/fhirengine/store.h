@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/fhir/resource_types.h"
 #include "libs/fhirsearch/search_params.h"
 #include "libs/pg/migrate.h"
 #include "libs/pg/pg.h"
@@ -29,8 +30,7 @@ struct StoredVersion {
   std::string json;          // empty when deleted
 };
 
-// Whether `id` is a valid FHIR logical id: [A-Za-z0-9\-\.]{1,64}.
-bool IsValidId(absl::string_view id);
+using fhir::IsValidId;
 
 // The schema the store needs (libs/fhirengine/migrations), for the services' --migrate.
 std::span<const pg::Migration> Migrations();

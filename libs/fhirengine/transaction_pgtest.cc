@@ -4,30 +4,17 @@
 #include <catch2/catch.hpp>
 
 #include "libs/fhir/resource_types.h"
-#include "libs/fhirengine/engine.h"
+#include "libs/fhirengine/engine_fixture.h"
 #include "libs/json/json.h"
 #include "libs/testing/postgres.h"
 
 namespace planapi::fhirengine {
 namespace {
 
-struct Fixture {
-  Fixture() : db(testing::Postgres::Shared().CreateDatabase()) {
-    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "fhir", .size = 4});
-    REQUIRE(p.ok());
-    pool = *std::move(p);
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(pg::ApplyMigrations(**conn, "fhir", Migrations()).ok());
-    auto e = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(),
-                             .realms = {Realm::kProduction}},
-                            *pool);
-    REQUIRE(e.ok());
-    engine = *std::move(e);
-  }
-  testing::Database db;
-  std::unique_ptr<pg::Pool> pool;
-  std::unique_ptr<const Engine> engine;
+struct Fixture : EngineFixture {
+  Fixture()
+      : EngineFixture({.name = "t", .types = fhir::PatientAccessTypes(),
+                       .realms = {Realm::kProduction}}) {}
   const Context ctx{.realm = Realm::kProduction, .base_url = "https://gw/fhir/r4"};
 };
 

@@ -8,67 +8,6 @@
 #include "libs/status/status_macros.h"
 
 namespace planapi::gateway {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool IsValidId(absl::string_view id) {
-  if (id.empty() || id.size() > 64) {
-    return false;
-  }
-  for (char c : id) {
-    if (!absl::ascii_isalnum(c) && c != '-' && c != '.') {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
-absl::StatusOr<std::string> PercentDecode(absl::string_view in, bool form) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%') {
-      const int hi = i + 2 < in.size() ? HexValue(in[i + 1]) : -1;
-      const int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
-        return absl::InvalidArgumentError("malformed percent-encoding in the query");
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && form) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseForm(absl::string_view form) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (absl::string_view part : absl::StrSplit(form, '&', absl::SkipEmpty())) {
-    const size_t eq = part.find('=');
-    absl::string_view name = part.substr(0, eq);
-    absl::string_view value = eq == absl::string_view::npos ? "" : part.substr(eq + 1);
-    PLANAPI_ASSIGN_OR_RETURN(std::string n, PercentDecode(name, true));
-    PLANAPI_ASSIGN_OR_RETURN(std::string v, PercentDecode(value, true));
-    if (n.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("query part '", part, "' has no name"));
-    }
-    out.emplace_back(std::move(n), std::move(v));
-  }
-  return out;
-}
-
 absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::string_view rest) {
   FhirParse parse;
   std::vector<absl::string_view> segments = absl::StrSplit(rest, '/', absl::SkipEmpty());
@@ -123,7 +62,7 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     parse.call.params.insert(parse.call.params.end(), body_params.begin(), body_params.end());
     return parse;
   }
-  if (!IsValidId(segments[1])) {
+  if (!fhir::IsValidId(segments[1])) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", segments[1], "' is not a valid resource id"));
   }

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/fhir/form.h"
 #include "libs/http/message.h"
 #include "services/gateway/upstreams.h"
 
@@ -26,11 +27,8 @@ struct FhirParse {
 // type names that cannot be resource types; INVALID_ARGUMENT for a malformed id or query.
 absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::string_view rest);
 
-// Parses an application/x-www-form-urlencoded string (a query or a _search body) into decoded
-// name/value pairs, in order. INVALID_ARGUMENT for broken percent-encoding.
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseForm(absl::string_view form);
-
-// Decodes %XX escapes (and '+' as space when `form`). INVALID_ARGUMENT when malformed.
-absl::StatusOr<std::string> PercentDecode(absl::string_view in, bool form);
+// Form decoding lives with the FHIR vocabulary, shared with the services.
+using fhir::ParseForm;
+using fhir::PercentDecode;
 
 }  // namespace planapi::gateway
