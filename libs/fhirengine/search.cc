@@ -1152,9 +1152,10 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
   }
   Sql sql;
   Planner planner(registry_, types_, q, sql);
+  const std::string type_param = sql.Bind(q.type);
   std::vector<std::string> where = {
       absl::StrCat("r.realm = ", planner.realm(), "::smallint"),
-      absl::StrCat("r.type = ", sql.Bind(q.type)), "NOT r.deleted"};
+      absl::StrCat("r.type = ", type_param), "NOT r.deleted"};
   if (!q.patient.empty()) {
     where.push_back(planner.Visible("r"));
   }
@@ -1261,12 +1262,21 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
     }
     page_where = absl::StrCat(where_sql, " AND ((", absl::StrJoin(alternatives, ") OR ("), "))");
   }
-  std::vector<std::string> order;
+  // The page's ids and sort keys first, then the content of those rows alone: turning jsonb
+  // into text costs more than finding a row, and a broad search may sort thousands of them.
+  std::vector<std::string> order;        // inner query, on the expressions
+  std::vector<std::string> outer_order;  // outer query, on the keys it selected
+  std::vector<std::string> inner_keys;
   std::vector<std::string> selected;
-  for (const SortKey& k : keys) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const SortKey& k = keys[i];
     const bool desc = k.descending != backwards;
-    order.push_back(absl::StrCat(k.expr, desc ? " DESC" : " ASC", backwards ? " NULLS FIRST" : " NULLS LAST"));
-    selected.push_back(absl::StrCat("(", k.expr, ")::text"));
+    const std::string direction =
+        absl::StrCat(desc ? " DESC" : " ASC", backwards ? " NULLS FIRST" : " NULLS LAST");
+    order.push_back(absl::StrCat(k.expr, direction));
+    outer_order.push_back(absl::StrCat("p.k", i, direction));
+    inner_keys.push_back(absl::StrCat(k.expr, " AS k", i));
+    selected.push_back(absl::StrCat("p.k", i, "::text"));
   }
   const bool count_only = summary == "count";
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
@@ -1276,9 +1286,13 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
   if (!count_only && count > 0) {
     PLANAPI_ASSIGN_OR_RETURN(
         pg::Result r,
-        conn->Exec(absl::StrCat("SELECT r.id, r.content::text, ", absl::StrJoin(selected, ", "),
-                                " FROM resource r WHERE ", page_where, " ORDER BY ",
-                                absl::StrJoin(order, ", "), " LIMIT ", count + 1),
+        conn->Exec(absl::StrCat("SELECT p.k", keys.size() - 1, ", c.content::text, ",
+                                absl::StrJoin(selected, ", "), " FROM (SELECT ",
+                                absl::StrJoin(inner_keys, ", "), " FROM resource r WHERE ",
+                                page_where, " ORDER BY ", absl::StrJoin(order, ", "), " LIMIT ",
+                                count + 1, ") p JOIN resource c ON c.realm = ", planner.realm(),
+                                "::smallint AND c.type = ", type_param, " AND c.id = p.k", keys.size() - 1,
+                                " ORDER BY ", absl::StrJoin(outer_order, ", ")),
                    sql.params()));
     more = r.rows() > count;
     const int n = std::min(r.rows(), count);
