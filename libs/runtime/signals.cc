@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "absl/synchronization/mutex.h"
+
 namespace planapi::runtime {
 namespace {
 sigset_t ShutdownSet() {
@@ -16,6 +18,11 @@ sigset_t ShutdownSet() {
   return set;
 }
 }  // namespace
+
+void PrepareServiceProcess() {
+  BlockShutdownSignals();
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
 
 void WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";

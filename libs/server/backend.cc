@@ -126,7 +126,7 @@ int Fail(const BackendSpec& spec, int code, const absl::Status& status) {
 }  // namespace
 
 int BackendMain(int argc, char** argv, const BackendSpec& spec) {
-  runtime::BlockShutdownSignals();
+  runtime::PrepareServiceProcess();
   absl::StatusOr<runtime::Settings> settings = runtime::Settings::FromArgs(argc, argv, environ);
   if (!settings.ok()) {
     return Fail(spec, 2, settings.status());

@@ -19,7 +19,7 @@ namespace planapi::gateway {
 namespace {
 
 int Run(int argc, char** argv) {
-  runtime::BlockShutdownSignals();
+  runtime::PrepareServiceProcess();
   auto settings = runtime::Settings::FromArgs(argc, argv, environ);
   absl::StatusOr<GatewayConfig> config =
       settings.ok() ? LoadGatewayConfig(*settings) : absl::StatusOr<GatewayConfig>(settings.status());
