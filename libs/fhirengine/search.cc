@@ -496,6 +496,28 @@ class Planner {
     return inc;
   }
 
+  // What a patient may see of resources of one known `type`, as a condition on `id`: the same
+  // rule as Visible, written so that the patient's compartment drives the query (an OR across
+  // types would make PostgreSQL scan every resource of the type).
+  std::string VisibleOfType(absl::string_view type, absl::string_view id) {
+    const std::string patient = sql_.Bind(q_.patient);
+    if (type == "Patient") {
+      return absl::StrCat(id, " = ", patient);
+    }
+    const std::string t = sql_.Bind(std::string(type));
+    if (!registry_.PatientCompartment(type).empty()) {
+      return absl::StrCat(id, " IN (SELECT c.id FROM compartment c WHERE c.realm = ", realm_,
+                          "::smallint AND c.patient = ", patient, " AND c.type = ", t, ")");
+    }
+    return absl::StrCat(
+        "(", id, " IN (SELECT v.target_id FROM compartment c JOIN search_reference v ON "
+        "v.realm = c.realm AND v.type = c.type AND v.id = c.id WHERE c.realm = ", realm_,
+        "::smallint AND c.patient = ", patient, " AND v.target_type = ", t, ") OR ", id,
+        " IN (SELECT d.id FROM search_reference d WHERE d.realm = ", realm_,
+        "::smallint AND d.type = ", t, " AND d.target_type = 'Patient' AND d.target_id = ",
+        patient, "))");
+  }
+
   // What a patient may see of a resource row `t` (with columns realm, type, id): its compartment,
   // itself, and resources of types outside the compartment that its data refers to.
   std::string Visible(absl::string_view t) {
@@ -1157,7 +1179,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
       absl::StrCat("r.realm = ", planner.realm(), "::smallint"),
       absl::StrCat("r.type = ", type_param), "NOT r.deleted"};
   if (!q.patient.empty()) {
-    where.push_back(planner.Visible("r"));
+    where.push_back(planner.VisibleOfType(q.type, "r.id"));
   }
   int count = kDefaultPageSize;
   std::string total_mode;
