@@ -1,13 +1,33 @@
 #include "services/auth/auth_service.h"
 
+#include "libs/status/status_macros.h"
+#include "services/auth/admin.h"
+#include "services/auth/admin_grpc.h"
+#include "services/auth/config.h"
+#include "services/auth/store.h"
+
 namespace planapi::auth_service {
+namespace {
 
-std::vector<server::WebRoute> WebRoutes(pg::Pool&) { return {}; }
+// What the gRPC services share. Built once; the services keep it alive until they are destroyed
+// after the server has drained.
+struct State {
+  explicit State(AuthConfig c, pg::Pool& pool)
+      : config(std::move(c)), store(pool), admin(store, *config.secrets) {}
+  AuthConfig config;
+  AuthStore store;
+  Admin admin;
+};
 
-absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings&,
+}  // namespace
+
+absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings& settings,
                                                                         pg::Pool& pool) {
+  PLANAPI_ASSIGN_OR_RETURN(AuthConfig config, LoadAuthConfig(settings));
+  auto state = std::make_shared<State>(std::move(config), pool);
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(server::MakeWebService(WebRoutes(pool)));
+  services.push_back(MakeAuthGrpcService(state->admin, state));
+  services.push_back(server::MakeWebService({}));
   return services;
 }
 

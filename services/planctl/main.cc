@@ -1,11 +1,13 @@
 // planctl: the operators' command line for the suite, over gRPC.
 //   planctl import --realm production|sandbox|directory [--service fhir|directory]
 //                  [--addr HOST:PORT] FILE|DIR...
+//   planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ... (auth)
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "services/planctl/auth_commands.h"
 #include "services/planctl/import.h"
 
 namespace {
@@ -14,7 +16,9 @@ constexpr char kUsage[] =
     "usage: planctl import --realm production|sandbox|directory [--service fhir|directory]\n"
     "                      [--addr HOST:PORT] FILE|DIR...\n"
     "  Loads resources (.json: a resource or a Bundle; .ndjson: one resource a line) into the\n"
-    "  fhir service (default 127.0.0.1:50052) or the directory service (127.0.0.1:50053).\n";
+    "  fhir service (default 127.0.0.1:50052) or the directory service (127.0.0.1:50053).\n"
+    "       planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ...\n"
+    "  (the auth service; run one without flags for its usage)\n";
 
 int Usage(const std::string& problem) {
   std::cerr << "planctl: " << problem << "\n" << kUsage;
@@ -25,6 +29,9 @@ int Usage(const std::string& problem) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && planapi::planctl::IsAuthCommand(args[0])) {
+    return planapi::planctl::RunAuthCommand(args);
+  }
   if (args.empty() || args[0] != "import") {
     return Usage(args.empty() ? "no command" : "unknown command '" + args[0] + "'");
   }
