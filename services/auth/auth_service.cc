@@ -4,6 +4,8 @@
 #include "services/auth/admin.h"
 #include "services/auth/admin_grpc.h"
 #include "services/auth/config.h"
+#include "services/auth/oauth.h"
+#include "services/auth/oauth_store.h"
 #include "services/auth/store.h"
 
 namespace planapi::auth_service {
@@ -13,10 +15,16 @@ namespace {
 // after the server has drained.
 struct State {
   explicit State(AuthConfig c, pg::Pool& pool)
-      : config(std::move(c)), store(pool), admin(store, *config.secrets) {}
+      : config(std::move(c)),
+        store(pool),
+        oauth_store(pool, store),
+        admin(store, *config.secrets),
+        oauth(store, oauth_store, *config.signing_keys, *config.secrets, config.oauth) {}
   AuthConfig config;
   AuthStore store;
+  OAuthStore oauth_store;
   Admin admin;
+  OAuthServer oauth;
 };
 
 }  // namespace
@@ -27,7 +35,8 @@ absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime
   auto state = std::make_shared<State>(std::move(config), pool);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(MakeAuthGrpcService(state->admin, state));
-  services.push_back(server::MakeWebService({}));
+  // The route handlers capture the OAuthServer; `state` outlives them through the Auth service.
+  services.push_back(server::MakeWebService(state->oauth.Routes()));
   return services;
 }
 

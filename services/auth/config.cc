@@ -21,6 +21,11 @@ absl::StatusOr<AuthConfig> LoadAuthConfig(runtime::Settings& settings) {
         absl::StrCat("PLANAPI_SIGNING_KEYS (--signing-keys): ", keys.status().message()));
   }
   config.signing_keys = std::make_unique<SigningKeys>(*std::move(keys));
+  PLANAPI_ASSIGN_OR_RETURN(int64_t access_ttl,
+                           settings.Int("access-token-ttl-seconds", 300, 60, 3600));
+  config.oauth.access_token_ttl = absl::Seconds(access_ttl);
+  PLANAPI_ASSIGN_OR_RETURN(int64_t refresh_days, settings.Int("refresh-token-ttl-days", 30, 1, 365));
+  config.oauth.refresh_token_ttl = absl::Hours(24 * refresh_days);
   return config;
 }
 

@@ -9,6 +9,7 @@
 #include "libs/jose/aead.h"
 #include "libs/runtime/settings.h"
 #include "services/auth/keys.h"
+#include "services/auth/oauth.h"
 
 namespace planapi::auth_service {
 
@@ -17,6 +18,9 @@ struct AuthConfig {
   std::unique_ptr<jose::SecretBox> secrets;
   // PLANAPI_SIGNING_KEYS(_FILE): a private JWKS or PEM private keys (keys.h).
   std::unique_ptr<SigningKeys> signing_keys;
+  // PLANAPI_ACCESS_TOKEN_TTL_SECONDS (60..3600, default 300), PLANAPI_REFRESH_TOKEN_TTL_DAYS
+  // (1..365, default 30).
+  OAuthOptions oauth;
 };
 
 absl::StatusOr<AuthConfig> LoadAuthConfig(runtime::Settings& settings);
