@@ -1,6 +1,7 @@
 #include "services/auth/admin_grpc.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/rpc/metadata.h"
 #include "libs/rpc/status.h"
 #include "planapi/auth/v1/auth_service.grpc.pb.h"
@@ -128,8 +129,49 @@ void Fill(const Grant& g, pb::Grant* out) {
 
 class AuthGrpcService final : public pb::Auth::Service {
  public:
-  AuthGrpcService(Admin& admin, std::shared_ptr<const void> owner)
-      : admin_(admin), owner_(std::move(owner)) {}
+  AuthGrpcService(Admin& admin, GatewayFeed feed, std::shared_ptr<const void> owner)
+      : admin_(admin), feed_(feed), owner_(std::move(owner)) {}
+
+  grpc::Status GetJwks(grpc::ServerContext* ctx, const pb::GetJwksRequest*,
+                       pb::GetJwksResponse* out) override {
+    if (feed_.keys == nullptr) {
+      return Fail(*ctx, "GetJwks", absl::UnimplementedError("no keys here"));
+    }
+    out->set_jwks_json(feed_.keys->PublicJwks());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status WatchRevocations(grpc::ServerContext* ctx, const pb::WatchRevocationsRequest* in,
+                                grpc::ServerWriter<pb::Revocation>* writer) override {
+    if (feed_.oauth == nullptr) {
+      return Fail(*ctx, "WatchRevocations", absl::UnimplementedError("no feed here"));
+    }
+    int64_t after = in->after_seq();
+    // Polling the table keeps auth stateless (any replica serves any gateway); a few small
+    // queries a second per gateway cost nothing next to the token traffic.
+    while (!ctx->IsCancelled()) {
+      absl::StatusOr<std::vector<OAuthStore::RevocationRow>> rows =
+          feed_.oauth->Revocations(after, feed_.horizon, 1000);
+      if (!rows.ok()) {
+        return Fail(*ctx, "WatchRevocations", rows.status());
+      }
+      for (const OAuthStore::RevocationRow& row : *rows) {
+        pb::Revocation r;
+        r.set_seq(row.seq);
+        r.set_kind(row.kind);
+        r.set_subject(row.subject);
+        r.set_created_at(row.created_at);
+        if (!writer->Write(r)) {
+          return grpc::Status::OK;  // the gateway went away
+        }
+        after = row.seq;
+      }
+      if (rows->empty()) {
+        absl::SleepFor(feed_.poll);
+      }
+    }
+    return grpc::Status::OK;
+  }
 
   grpc::Status CreateClient(grpc::ServerContext* ctx, const pb::CreateClientRequest* in,
                             pb::CreateClientResponse* out) override {
@@ -313,14 +355,15 @@ class AuthGrpcService final : public pb::Auth::Service {
   }
 
   Admin& admin_;
+  GatewayFeed feed_;
   std::shared_ptr<const void> owner_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> MakeAuthGrpcService(Admin& admin,
+std::unique_ptr<grpc::Service> MakeAuthGrpcService(Admin& admin, GatewayFeed feed,
                                                    std::shared_ptr<const void> owner) {
-  return std::make_unique<AuthGrpcService>(admin, std::move(owner));
+  return std::make_unique<AuthGrpcService>(admin, feed, std::move(owner));
 }
 
 }  // namespace planapi::auth_service

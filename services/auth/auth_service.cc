@@ -34,7 +34,12 @@ absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime
   PLANAPI_ASSIGN_OR_RETURN(AuthConfig config, LoadAuthConfig(settings));
   auto state = std::make_shared<State>(std::move(config), pool);
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(MakeAuthGrpcService(state->admin, state));
+  services.push_back(MakeAuthGrpcService(
+      state->admin,
+      {.keys = state->config.signing_keys.get(),
+       .oauth = &state->oauth_store,
+       .horizon = std::max(absl::Hours(1), state->config.oauth.access_token_ttl)},
+      state));
   // The route handlers capture the OAuthServer; `state` outlives them through the Auth service.
   services.push_back(server::MakeWebService(state->oauth.Routes()));
   return services;

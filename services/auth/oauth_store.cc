@@ -319,4 +319,22 @@ absl::Status OAuthStore::UseAssertionJti(absl::string_view client_id, absl::stri
   return r.status();
 }
 
+absl::StatusOr<std::vector<OAuthStore::RevocationRow>> OAuthStore::Revocations(
+    int64_t after_seq, absl::Duration horizon, int limit) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param params[] = {absl::StrCat(after_seq), Seconds(horizon), absl::StrCat(limit)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r,
+      conn->Exec("SELECT seq, kind, subject, extract(epoch FROM created_at)::bigint FROM "
+                 "revocations WHERE seq > $1 AND ($1 > 0 OR created_at > now() - $2 * interval "
+                 "'1 second') ORDER BY seq LIMIT $3",
+                 params));
+  std::vector<RevocationRow> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({std::stoll(std::string(r.Get(i, 0))), std::string(r.Get(i, 1)),
+                   std::string(r.Get(i, 2)), std::stoll(std::string(r.Get(i, 3)))});
+  }
+  return out;
+}
+
 }  // namespace planapi::auth_service

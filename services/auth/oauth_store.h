@@ -4,7 +4,9 @@
 #pragma once
 
 #include <optional>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -101,6 +103,16 @@ class OAuthStore {
   // Records a client assertion's jti; ALREADY_EXISTS when it was seen before (a replay).
   absl::Status UseAssertionJti(absl::string_view client_id, absl::string_view jti,
                                absl::Time expires_at);
+
+  struct RevocationRow {
+    int64_t seq;
+    std::string kind;
+    std::string subject;
+    int64_t created_at;  // unix seconds
+  };
+  // Revocations after `after_seq` (after_seq 0: those younger than `horizon`), oldest first.
+  absl::StatusOr<std::vector<RevocationRow>> Revocations(int64_t after_seq, absl::Duration horizon,
+                                                         int limit);
 
   AuthStore& store() { return store_; }
 

@@ -3,6 +3,8 @@
 // jwks, all forwarded to the real auth process.
 #include <grpcpp/grpcpp.h>
 
+#include <thread>
+
 #include <catch2/catch.hpp>
 
 #include "absl/strings/escaping.h"
@@ -128,6 +130,47 @@ TEST_CASE("a standalone launch through the gateway: discovery, pages, token, use
   CHECK(absl::StrContains(userinfo.body, base + "/sandbox/fhir/r4/Patient/pat-9"));
   // The same token in the other realm is nobody's.
   CHECK(http.Get("/auth/userinfo", {"Authorization: Bearer " + access}).status == 401);
+
+  // The gateway verifies it on FHIR routes: past authentication and scope in the sandbox (what the
+  // FHIR service then answers is its own business), 401 in production and without it.
+  const std::string bearer = "Authorization: Bearer " + access;
+  auto read = http.Get("/sandbox/fhir/r4/Patient/pat-9", {bearer});
+  CHECK(read.status != 401);
+  CHECK(read.status != 403);
+  CHECK(http.Get("/fhir/r4/Patient/pat-9", {bearer}).status == 401);
+  CHECK(http.Get("/sandbox/fhir/r4/Patient/pat-9").status == 401);
+  std::string tampered = access;
+  tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+  CHECK(http.Get("/sandbox/fhir/r4/Patient/pat-9", {"Authorization: Bearer " + tampered}).status ==
+        401);
+
+  // Revoking the grant reaches the gateway over the revocation stream within about a second.
+  pb::ListGrantsRequest list;
+  list.set_username("erin");
+  list.set_realm(pb::REALM_SANDBOX);
+  pb::ListGrantsResponse grants;
+  {
+    grpc::ClientContext ctx;
+    REQUIRE(stub->ListGrants(&ctx, list, &grants).ok());
+  }
+  REQUIRE(grants.grants_size() == 1);
+  pb::RevokeGrantRequest revoke;
+  revoke.set_grant_id(grants.grants(0).grant_id());
+  pb::Grant revoked;
+  {
+    grpc::ClientContext ctx;
+    REQUIRE(stub->RevokeGrant(&ctx, revoke, &revoked).ok());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    status = http.Get("/sandbox/fhir/r4/Patient/pat-9", {bearer}).status;
+    if (status == 401) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(status == 401);
 }
 
 }  // namespace
