@@ -630,9 +630,14 @@ absl::StatusOr<OAuthServer::ClientAuthOutcome> OAuthServer::AuthenticateClient(
     absl::Status checked =
         claims.ok() ? jose::CheckClaims(*claims, {.now = absl::Now(),
                                                   .issuer = out.client.client_id,
-                                                  .audience = urls.issuer + "/token",
                                                   .max_lifetime = absl::Minutes(5)})
                     : claims.status();
+    // SMART names the token endpoint as the audience; RFC 7523 clients such as openid-client use
+    // the issuer identifier. Either names us; nothing else does.
+    if (checked.ok() && !jose::AudienceContains(*claims, urls.issuer + "/token") &&
+        !jose::AudienceContains(*claims, urls.issuer)) {
+      checked = absl::UnauthenticatedError("assertion aud must be the token endpoint URL");
+    }
     if (checked.ok() && json::GetString(*claims, "sub") != out.client.client_id) {
       checked = absl::UnauthenticatedError("assertion sub must be the client_id");
     }

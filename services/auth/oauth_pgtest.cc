@@ -633,6 +633,9 @@ TEST_CASE("backend services: client_credentials with private_key_jwt", "[auth][p
   CHECK_FALSE(t.HasMember("refresh_token"));
   CHECK(Active(f, std::string(*json::GetString(t, "access_token"))));
   CHECK(request(Assertion(rsa, jose::Algorithm::kRs384, id, aud, "jti-rs")).status == 200);
+  // The issuer identifier as audience (RFC 7523 clients such as openid-client) is fine too.
+  CHECK(request(Assertion(key, jose::Algorithm::kEs384, id, "https://gw.test/sandbox/auth", "jti-iss"))
+            .status == 200);
 
   struct Case {
     std::string what;
