@@ -145,6 +145,8 @@ GatewayHandler::GatewayHandler(const GatewayConfig& config, Upstreams& upstreams
       metrics_(metrics),
       files_(files),
       authenticator_(authenticator),
+      rate_limiter_(static_cast<double>(config.client_rate_limit),
+                    static_cast<double>(config.client_rate_burst)),
       hsts_(absl::StrCat("max-age=", config.hsts_max_age, "; includeSubDomains")) {}
 
 rpc::CallInfo GatewayHandler::CallInfoOf(const Context& ctx) const {
@@ -322,6 +324,15 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
       r.SetHeader("WWW-Authenticate",
                   has_token ? R"(Bearer realm="planapi", error="invalid_token")"
                             : R"(Bearer realm="planapi")");
+      Finish(std::move(ctx), std::move(r));
+      return;
+    }
+    if (std::optional<absl::Duration> wait = rate_limiter_.Take(principal->client_id)) {
+      http::Response r = ErrorResponse(
+          true, absl::ResourceExhaustedError("this app is over its request rate; slow down"),
+          ctx->request_id);
+      r.SetHeader("Retry-After",
+                  absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))))));
       Finish(std::move(ctx), std::move(r));
       return;
     }

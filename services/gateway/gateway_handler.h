@@ -12,6 +12,7 @@
 #include "services/gateway/authenticator.h"
 #include "services/gateway/config.h"
 #include "services/gateway/metrics.h"
+#include "services/gateway/rate_limiter.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/static_files.h"
 #include "services/gateway/upstreams.h"
@@ -65,6 +66,7 @@ class GatewayHandler final : public http::Handler {
   Metrics& metrics_;
   const StaticFiles& files_;
   Authenticator& authenticator_;
+  ClientRateLimiter rate_limiter_;
   const std::string hsts_;
 };
 

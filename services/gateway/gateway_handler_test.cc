@@ -422,3 +422,35 @@ TEST_CASE("tokens are bound to their realm, and bad tokens get 401", "[gateway]"
 
 }  // namespace
 }  // namespace planapi::gateway
+
+namespace planapi::gateway {
+namespace {
+
+TEST_CASE("a client over its rate gets 429 with Retry-After", "[gateway]") {
+  Fixture f;
+  f.config.client_rate_limit = 1;
+  f.config.client_rate_burst = 2;
+  FakeAuthenticator authn;
+  authn.Accept("tok-1", Realm::kProduction, "patient/*.rs");
+  GatewayHandler handler{f.config, f.upstreams, f.metrics, f.files, authn};
+  auto get = [&] {
+    http::Request request{.method = "GET", .target = "/fhir/r4/Coverage?x=1",
+                          .headers = {{"authorization", "Bearer tok-1"}}};
+    auto [path, query] = http::SplitTarget(request.target);
+    request.path = path;
+    request.query = query;
+    http::Response out;
+    handler.Handle(std::move(request), [&out](http::Response r) { out = std::move(r); });
+    return out;
+  };
+  CHECK(get().status == 200);
+  CHECK(get().status == 200);
+  http::Response limited = get();
+  CHECK(limited.status == 429);
+  CHECK(IssueCode(limited) == "throttled");
+  CHECK(HeaderOf(limited, "Retry-After") == "1");
+  CHECK(f.upstreams.fhir_calls.size() == 2);
+}
+
+}  // namespace
+}  // namespace planapi::gateway
