@@ -547,6 +547,24 @@ absl::StatusOr<WebResponse> OAuthServer::Consent(const WebRequest& request) {
 
 // ------------------------------------------------------------------------------------- token
 
+absl::StatusOr<std::shared_ptr<const jose::KeySet>> OAuthServer::ClientKeys(const Client& client) {
+  {
+    absl::MutexLock lock(&keys_mu_);
+    auto it = client_keys_.find(client.client_id);
+    if (it != client_keys_.end() && it->second.first == client.jwks) {
+      return it->second.second;
+    }
+  }
+  PLANAPI_ASSIGN_OR_RETURN(jose::KeySet parsed, jose::KeySet::FromJson(client.jwks));
+  auto keys = std::make_shared<const jose::KeySet>(std::move(parsed));
+  absl::MutexLock lock(&keys_mu_);
+  if (client_keys_.size() > 10000) {
+    client_keys_.clear();  // bounded; entries are cheap to rebuild
+  }
+  client_keys_[client.client_id] = {client.jwks, keys};
+  return keys;
+}
+
 absl::StatusOr<OAuthServer::ClientAuthOutcome> OAuthServer::AuthenticateClient(
     const WebRequest& request, const Params& params, Realm realm, const RealmUrls& urls) {
   ClientAuthOutcome out;
@@ -621,8 +639,7 @@ absl::StatusOr<OAuthServer::ClientAuthOutcome> OAuthServer::AuthenticateClient(
     if (out.client.jwks.empty()) {
       return Refuse(InvalidClient("this client registered no keys", false));
     }
-    absl::StatusOr<jose::KeySet> keys = jose::KeySet::FromJson(out.client.jwks);
-    PLANAPI_RETURN_IF_ERROR(keys.status());
+    PLANAPI_ASSIGN_OR_RETURN(std::shared_ptr<const jose::KeySet> keys, ClientKeys(out.client));
     absl::StatusOr<jose::VerifiedJws> verified = jose::Verify(assertion, *keys, kAssertionAlgs);
     absl::StatusOr<rapidjson::Document> claims =
         verified.ok() ? jose::ParseClaims(verified->payload)

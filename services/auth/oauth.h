@@ -6,7 +6,14 @@
 // audience are built from the gateway's public base URL. Thread-safe: all state is in PostgreSQL.
 #pragma once
 
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 #include "absl/time/time.h"
 #include "libs/jose/aead.h"
@@ -76,8 +83,15 @@ class OAuthServer {
   absl::StatusOr<server::WebResponse> ClientCredentialsGrant(const server::WebRequest& request,
                                                              const TokenContext& ctx);
 
+  // A backend client's parsed keys, reused while its registered JWKS text stays the same: key
+  // import checks every point and would otherwise run on every token request.
+  absl::StatusOr<std::shared_ptr<const jose::KeySet>> ClientKeys(const Client& client);
+
   AuthStore& store_;
   OAuthStore& oauth_;
+  absl::Mutex keys_mu_;
+  std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const jose::KeySet>>>
+      client_keys_ ABSL_GUARDED_BY(keys_mu_);
   const SigningKeys& keys_;
   const jose::SecretBox& secrets_;
   const OAuthOptions options_;
