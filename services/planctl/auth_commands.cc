@@ -26,7 +26,7 @@ constexpr char kUsage[] =
     "                             [--scope S]... [--launch-url U] [--jwks FILE] [--addr H:P]\n"
     "       planctl member create --realm R --username U --password P --patient ID [--addr H:P]\n"
     "       planctl vendor|reviewer create --username U --password P [--addr H:P]\n"
-    "       planctl grants list --member U --realm R [--all] [--addr H:P]\n"
+    "       planctl grants list --member U [--realm R] | --client C [--all] [--addr H:P]\n"
     "       planctl grants revoke --id G [--reason R] [--addr H:P]\n"
     "  Talks to the auth service (default 127.0.0.1:50051); prints JSON.\n";
 
@@ -228,30 +228,50 @@ int GrantsList(pb::Auth::Stub& stub, const Flags& flags) {
   if (std::string bad = Unknown(flags, {"member", "realm", "client", "all"}); !bad.empty()) {
     return Usage("unknown flag --" + bad);
   }
-  pb::ListGrantsRequest req;
-  req.set_username(One(flags, "member"));
-  req.set_client_id(One(flags, "client"));
-  if (req.username().empty() && req.client_id().empty()) {
-    return Usage("grants list needs --member (with --realm) or --client");
+  const std::string member = One(flags, "member");
+  const std::string client = One(flags, "client");
+  if (member.empty() && client.empty()) {
+    return Usage("grants list needs --member (optionally --realm) or --client");
   }
-  if (!req.username().empty()) {
-    std::optional<pb::Realm> realm = ParseRealm(One(flags, "realm"));
-    if (!realm) {
+  // A member name without --realm means that name in both realms (members are per realm).
+  std::vector<pb::Realm> realms = {pb::REALM_UNSPECIFIED};
+  if (!member.empty()) {
+    const std::string realm = One(flags, "realm");
+    if (realm.empty()) {
+      realms = {pb::REALM_PRODUCTION, pb::REALM_SANDBOX};
+    } else if (std::optional<pb::Realm> r = ParseRealm(realm); r.has_value()) {
+      realms = {*r};
+    } else {
       return Usage("--realm must be sandbox or production");
     }
-    req.set_realm(*realm);
-  }
-  req.set_include_revoked(flags.count("all") > 0 && One(flags, "all") != "false");
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  pb::ListGrantsResponse out;
-  if (grpc::Status s = stub.ListGrants(&ctx, req, &out); !s.ok()) {
-    return Failed("grants list", s);
   }
   json::Writer w;
   w.StartObject().Key("grants").StartArray();
-  for (const pb::Grant& g : out.grants()) {
-    WriteGrant(w, g);
+  int found = 0;
+  grpc::Status last;
+  for (pb::Realm realm : realms) {
+    pb::ListGrantsRequest req;
+    req.set_username(member);
+    req.set_client_id(client);
+    req.set_realm(realm);
+    req.set_include_revoked(flags.count("all") > 0 && One(flags, "all") != "false");
+    grpc::ClientContext ctx;
+    Prepare(ctx);
+    pb::ListGrantsResponse out;
+    last = stub.ListGrants(&ctx, req, &out);
+    if (last.error_code() == grpc::StatusCode::NOT_FOUND && realms.size() > 1) {
+      continue;  // no such member in this realm
+    }
+    if (!last.ok()) {
+      return Failed("grants list", last);
+    }
+    ++found;
+    for (const pb::Grant& g : out.grants()) {
+      WriteGrant(w, g);
+    }
+  }
+  if (found == 0) {
+    return Failed("grants list", last);
   }
   w.EndArray().EndObject();
   std::cout << w.Take() << "\n";

@@ -146,6 +146,10 @@ TEST_CASE("planctl registers clients and accounts and manages grants, printing J
   REQUIRE(l_rc == 0);
   CHECK(grants["grants"].Size() == 0);
   CHECK(auth.Planctl({"grants", "list", "--member", "nobody", "--realm", "production"}).first == 1);
+  auto [both_rc, both] = auth.Planctl({"grants", "list", "--member", "dana"});  // both realms
+  CHECK(both_rc == 0);
+  CHECK(both["grants"].IsArray());
+  CHECK(auth.Planctl({"grants", "list", "--member", "nobody"}).first == 1);
   CHECK(auth.Planctl({"grants", "revoke", "--id", "00000000-0000-0000-0000-000000000000"}).first ==
         1);
 
@@ -153,6 +157,7 @@ TEST_CASE("planctl registers clients and accounts and manages grants, printing J
   CHECK(auth.Planctl({"client", "create", "--name", "x", "--type", "sideways"}).first == 2);
   CHECK(auth.Planctl({"client", "create", "--nmae", "x", "--type", "public"}).first == 2);
   CHECK(auth.Planctl({"grants", "list"}).first == 2);
+  CHECK(auth.Planctl({"grants", "list", "--member", "dana", "--realm", "moon"}).first == 2);
   CHECK(auth.Planctl({"client", "destroy"}).first == 2);
   CHECK(auth.Planctl({"client", "create", "--name", "x", "--type", "public", "--redirect-uri",
                       "http://app.example/cb"})
