@@ -43,6 +43,7 @@ if (process.argv[2] === 'oidc-provider') {
     features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
   });
   provider.listen(port, '127.0.0.1', () => process.send('ready'));
+  process.on('disconnect', () => process.exit(0));  // the driver is gone, whatever killed it
   await new Promise(() => {});
 }
 
