@@ -33,6 +33,10 @@ bench_db=${conninfo/dbname=planapi/dbname=planapi_bench_dir}
 work=$(mktemp -d)
 pids=()
 cleanup() {
+  local status=$?
+  if [[ $status -ne 0 ]]; then
+    for f in "$work"/*.log; do [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 5 "$f" >&2; }; done
+  fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"

@@ -27,6 +27,11 @@ bench_db=${conninfo/dbname=planapi/dbname=planapi_bench}
 work=$(mktemp -d)
 svc_pid=""
 cleanup() {
+  local status=$?
+  if [[ $status -ne 0 && -f "$work/fhir.log" ]]; then
+    echo "--- the service's log ends:" >&2
+    tail -n 5 "$work/fhir.log" >&2
+  fi
   [[ -n "$svc_pid" ]] && kill "$svc_pid" 2>/dev/null && wait "$svc_pid" 2>/dev/null
   rm -rf "$work"
 }

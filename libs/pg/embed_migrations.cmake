@@ -1,5 +1,7 @@
 # Writes OUT: a C++ file defining NAMESPACE::Migrations() from FILES (NNNN_name.sql), so that a
 # service binary carries its schema. Run by planapi_embed_migrations at build time.
+# FILES comes '|'-separated; VERBATIM keeps the shell out of it (see planapi_embed_migrations).
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 foreach(f IN LISTS FILES)
   get_filename_component(base ${f} NAME_WE)

@@ -1,5 +1,6 @@
-// The auth service (OAuth 2.0 / SMART authorization server: accounts, clients, grants, keys): builds its gRPC services for the bootstrap in libs/server. Its HTTP
-// endpoints (behind the gateway) are a route table; later issues fill it in.
+// The auth service (OAuth 2.0 / SMART authorization server: accounts, clients, grants, keys):
+// builds its gRPC services for the bootstrap in libs/server - the Auth admin API
+// (planapi.auth.v1) and the Web route table the gateway forwards /auth and /sandbox/auth to.
 #pragma once
 
 #include <memory>
@@ -18,10 +19,8 @@ namespace planapi::auth_service {
 
 inline constexpr int kDefaultGrpcPort = 50051;
 
-// The HTTP endpoints this service answers, below its gateway prefix.
-std::vector<server::WebRoute> WebRoutes(pg::Pool& pool);
-
-// Reads this service's own settings and builds its gRPC services on `pool`.
+// Reads this service's own settings (config.h) and builds its gRPC services on `pool`.
+// INVALID_ARGUMENT for bad configuration.
 absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings& settings,
                                                                         pg::Pool& pool);
 

@@ -69,6 +69,8 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(runtime::Settings& settings) {
   PLANAPI_ASSIGN_OR_RETURN(int64_t deadline, settings.Int("upstream-deadline-ms", 5000, 10, 600000));
   c.upstream_deadline = std::chrono::milliseconds(deadline);
   PLANAPI_ASSIGN_OR_RETURN(c.hsts_max_age, settings.Int("hsts-max-age", 31536000, 0, 63072000));
+  PLANAPI_ASSIGN_OR_RETURN(c.client_rate_limit, settings.Int("client-rate-limit", 100, 0, 1000000));
+  PLANAPI_ASSIGN_OR_RETURN(c.client_rate_burst, settings.Int("client-rate-burst", 200, 1, 1000000));
   PLANAPI_ASSIGN_OR_RETURN(c.web_root, settings.String("web-root", ""));
   PLANAPI_ASSIGN_OR_RETURN(std::string level,
                            settings.Choice("log-level", "info", {"debug", "info", "warn", "error"}));

@@ -23,6 +23,10 @@ struct GatewayConfig {
   std::string public_url;
   std::chrono::milliseconds upstream_deadline{5000};
   int64_t hsts_max_age = 31536000;
+  // Member-data requests per second each OAuth client may make through this gateway, and the
+  // burst above that rate (token bucket); 0 turns the limit off.
+  int64_t client_rate_limit = 100;
+  int64_t client_rate_burst = 200;
   std::string web_root;  // empty: no static files
   runtime::LogLevel log_level = runtime::LogLevel::kInfo;
   std::chrono::milliseconds shutdown_grace{10000};

@@ -17,6 +17,10 @@ TEST_CASE("routes match whole path segments", "[gateway]") {
   CHECK(MatchRoute("/fhir/r4x")->route->kind == RouteKind::kStatic);
   CHECK(MatchRoute("/authority")->route->kind == RouteKind::kStatic);
   CHECK(MatchRoute("/auth/token")->route->upstream == Upstream::kAuth);
+  CHECK(MatchRoute("/fhir/r4/.well-known/smart-configuration")->route->upstream == Upstream::kAuth);
+  CHECK(MatchRoute("/fhir/r4/.well-known/smart-configuration")->rest == "/smart-configuration");
+  CHECK(MatchRoute("/sandbox/fhir/r4/.well-known/smart-configuration")->route->realm ==
+        Realm::kSandbox);
   CHECK(MatchRoute("/portal/api/apps")->route->upstream == Upstream::kRegistry);
   CHECK(MatchRoute("/healthz")->route->kind == RouteKind::kLocal);
   CHECK(IsFhirPath("/directory/r4/Location"));

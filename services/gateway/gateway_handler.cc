@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -100,6 +101,27 @@ bool IsPlainHost(absl::string_view host) {
 
 }  // namespace
 
+authz::Interaction ToAuthzInteraction(FhirInteraction interaction) {
+  switch (interaction) {
+    case FhirInteraction::kRead:
+      return authz::Interaction::kRead;
+    case FhirInteraction::kVRead:
+      return authz::Interaction::kVRead;
+    case FhirInteraction::kHistoryInstance:
+      return authz::Interaction::kHistory;
+    case FhirInteraction::kCreate:
+      return authz::Interaction::kCreate;
+    case FhirInteraction::kUpdate:
+      return authz::Interaction::kUpdate;
+    case FhirInteraction::kDelete:
+      return authz::Interaction::kDelete;
+    case FhirInteraction::kCapabilities:
+    case FhirInteraction::kSearchType:
+      break;
+  }
+  return authz::Interaction::kSearch;
+}
+
 std::string RequestIdFrom(const http::Request& request) {
   if (std::optional<absl::string_view> given = request.Header("x-request-id");
       given.has_value() && !given->empty() && given->size() <= 128) {
@@ -116,11 +138,15 @@ std::string RequestIdFrom(const http::Request& request) {
 }
 
 GatewayHandler::GatewayHandler(const GatewayConfig& config, Upstreams& upstreams,
-                               Metrics& metrics, const StaticFiles& files)
+                               Metrics& metrics, const StaticFiles& files,
+                               Authenticator& authenticator)
     : config_(config),
       upstreams_(upstreams),
       metrics_(metrics),
       files_(files),
+      authenticator_(authenticator),
+      rate_limiter_(static_cast<double>(config.client_rate_limit),
+                    static_cast<double>(config.client_rate_burst)),
       hsts_(absl::StrCat("max-age=", config.hsts_max_age, "; includeSubDomains")) {}
 
 rpc::CallInfo GatewayHandler::CallInfoOf(const Context& ctx) const {
@@ -278,24 +304,51 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     Finish(std::move(ctx), std::move(r));
     return;
   }
-  // Deny by default: member data and every write need a verified access token (a system token
-  // for writes), and this gateway verifies none yet (the SMART authorization server comes next),
-  // so no such request reaches a service.
-  if (IsWrite(parse->call.interaction) ||
-      (match.route->access == Access::kMemberData &&
-       parse->call.interaction != FhirInteraction::kCapabilities)) {
-    const bool has_token = absl::StartsWithIgnoreCase(
-        request.Header("authorization").value_or(""), "Bearer ");
-    http::Response r = ErrorResponse(
-        true,
-        absl::UnauthenticatedError(has_token ? "the access token is not valid here"
-                                             : "this request needs a Bearer access token"),
-        ctx->request_id);
-    r.SetHeader("WWW-Authenticate",
-                has_token ? R"(Bearer realm="planapi", error="invalid_token")"
-                          : R"(Bearer realm="planapi")");
-    Finish(std::move(ctx), std::move(r));
-    return;
+  // Member data needs a verified access token whose scopes allow this interaction on this type;
+  // the route says what is needed, one generic check decides (authz::CheckAccess). Writes
+  // elsewhere (the public directory) need a token no one is issued yet, so they stop here too.
+  const bool member_data = match.route->access == Access::kMemberData &&
+                           parse->call.interaction != FhirInteraction::kCapabilities;
+  if (member_data || IsWrite(parse->call.interaction)) {
+    absl::string_view authorization = request.Header("authorization").value_or("");
+    const bool has_token = absl::StartsWithIgnoreCase(authorization, "Bearer ") &&
+                           authorization.size() > 7;
+    absl::StatusOr<authz::Principal> principal =
+        has_token && member_data
+            ? authenticator_.Authenticate(absl::StripAsciiWhitespace(authorization.substr(7)),
+                                          match.route->realm, PublicUrl(request))
+            : absl::UnauthenticatedError(has_token ? "the access token is not valid here"
+                                                   : "this request needs a Bearer access token");
+    if (!principal.ok()) {
+      http::Response r = ErrorResponse(true, principal.status(), ctx->request_id);
+      r.SetHeader("WWW-Authenticate",
+                  has_token ? R"(Bearer realm="planapi", error="invalid_token")"
+                            : R"(Bearer realm="planapi")");
+      Finish(std::move(ctx), std::move(r));
+      return;
+    }
+    if (std::optional<absl::Duration> wait = rate_limiter_.Take(principal->client_id)) {
+      http::Response r = ErrorResponse(
+          true, absl::ResourceExhaustedError("this app is over its request rate; slow down"),
+          ctx->request_id);
+      r.SetHeader("Retry-After",
+                  absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(*wait, absl::Seconds(1))))));
+      Finish(std::move(ctx), std::move(r));
+      return;
+    }
+    absl::StatusOr<authz::Grant> grant = authz::CheckAccess(
+        *principal, {parse->call.type, ToAuthzInteraction(parse->call.interaction)});
+    if (!grant.ok()) {
+      http::Response r = ErrorResponse(true, grant.status(), ctx->request_id);
+      r.SetHeader("WWW-Authenticate", R"(Bearer realm="planapi", error="insufficient_scope")");
+      Finish(std::move(ctx), std::move(r));
+      return;
+    }
+    // The FHIR service confines the call to the patient's compartment and the granted
+    // categories; it reads both from the call's metadata.
+    parse->call.principal_patient = grant->patient.value_or("");
+    parse->call.principal_scopes = principal->scopes.ToString();
+    parse->call.principal_client = principal->client_id;
   }
   if (parse->call.interaction == FhirInteraction::kHistoryInstance) {
     for (const auto& [name, value] : parse->call.params) {

@@ -9,8 +9,10 @@
 #include <string>
 
 #include "libs/http/server.h"
+#include "services/gateway/authenticator.h"
 #include "services/gateway/config.h"
 #include "services/gateway/metrics.h"
+#include "services/gateway/rate_limiter.h"
 #include "services/gateway/routes.h"
 #include "services/gateway/static_files.h"
 #include "services/gateway/upstreams.h"
@@ -20,7 +22,7 @@ namespace planapi::gateway {
 class GatewayHandler final : public http::Handler {
  public:
   GatewayHandler(const GatewayConfig& config, Upstreams& upstreams, Metrics& metrics,
-                 const StaticFiles& files);
+                 const StaticFiles& files, Authenticator& authenticator);
 
   void Handle(http::Request request, absl::AnyInvocable<void(http::Response)> done) override;
   http::Response EdgeError(int status, absl::string_view message,
@@ -63,8 +65,13 @@ class GatewayHandler final : public http::Handler {
   Upstreams& upstreams_;
   Metrics& metrics_;
   const StaticFiles& files_;
+  Authenticator& authenticator_;
+  ClientRateLimiter rate_limiter_;
   const std::string hsts_;
 };
+
+// The authz interaction a FHIR interaction needs (capabilities never reach the check).
+authz::Interaction ToAuthzInteraction(FhirInteraction interaction);
 
 // A request id from the client's X-Request-Id when it is 1..128 of [A-Za-z0-9._:-], else a new
 // random one.

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "libs/fhir/resource_types.h"
 #include "libs/json/json.h"
 
 namespace planapi::gateway {
@@ -35,6 +36,27 @@ class FakeUpstreams : public Upstreams {
   std::set<Upstream> down;
 };
 
+// Accepts the tokens it was told about, for the realm and public URL it was told.
+class FakeAuthenticator : public Authenticator {
+ public:
+  absl::StatusOr<authz::Principal> Authenticate(absl::string_view token, Realm realm,
+                                                absl::string_view public_base) override {
+    auto it = accepted.find(std::string(token));
+    if (it == accepted.end() || it->second.first != realm || public_base != "https://api.example") {
+      return absl::UnauthenticatedError("the token's signature does not verify");
+    }
+    return it->second.second;
+  }
+  void Accept(const std::string& token, Realm realm, absl::string_view scopes,
+              std::optional<std::string> patient = "pat-1") {
+    accepted[token] = {realm, authz::Principal{.client_id = "app", .subject = "member",
+                                               .patient = std::move(patient),
+                                               .scopes = authz::ParseScopes(
+                                                   scopes, fhir::PatientAccessTypes()).scopes}};
+  }
+  std::map<std::string, std::pair<Realm, authz::Principal>> accepted;
+};
+
 struct Fixture {
   Fixture() {
     config.public_url = "https://api.example";
@@ -56,7 +78,8 @@ struct Fixture {
   FakeUpstreams upstreams;
   Metrics metrics;
   StaticFiles files;
-  GatewayHandler handler{config, upstreams, metrics, files};
+  FakeAuthenticator authn;
+  GatewayHandler handler{config, upstreams, metrics, files, authn};
 };
 
 std::string HeaderOf(const http::Response& r, absl::string_view name) {
@@ -344,6 +367,89 @@ TEST_CASE("metrics count requests by route class and status", "[gateway]") {
         std::string::npos);
   CHECK(text.find("planapi_gateway_requests_total{route=\"local\",code=\"200\"} 1") !=
         std::string::npos);
+}
+
+}  // namespace
+}  // namespace planapi::gateway
+
+namespace planapi::gateway {
+namespace {
+
+TEST_CASE("a token with the route's scope reaches the service with its patient and scopes",
+          "[gateway]") {
+  Fixture f;
+  f.authn.Accept("tok-1", Realm::kProduction,
+                 "launch/patient patient/Observation.rs?category=laboratory patient/Patient.r");
+  http::Response search =
+      f.Get("/fhir/r4/Observation?code=1234-5", {{"authorization", "Bearer tok-1"}});
+  CHECK(search.status == 200);
+  REQUIRE(f.upstreams.fhir_calls.size() == 1);
+  const FhirCall& call = f.upstreams.fhir_calls[0].second;
+  CHECK(call.principal_patient == "pat-1");
+  CHECK(call.principal_scopes ==
+        "launch/patient patient/Observation.rs?category=laboratory patient/Patient.r");
+  CHECK(call.principal_client == "app");
+  CHECK(f.Get("/fhir/r4/Patient/pat-1", {{"authorization", "Bearer tok-1"}}).status == 200);
+}
+
+TEST_CASE("a token without the route's scope gets 403 and never reaches the service",
+          "[gateway]") {
+  Fixture f;
+  f.authn.Accept("tok-1", Realm::kProduction, "patient/Patient.r");
+  for (const char* target : {"/fhir/r4/Observation?code=x", "/fhir/r4/Patient?name=x",
+                             "/fhir/r4/Condition/1"}) {
+    http::Response r = f.Get(target, {{"authorization", "Bearer tok-1"}});
+    INFO(target);
+    CHECK(r.status == 403);
+    CHECK(IssueCode(r) == "forbidden");
+    CHECK(HeaderOf(r, "WWW-Authenticate") == R"(Bearer realm="planapi", error="insufficient_scope")");
+  }
+  CHECK(f.upstreams.fhir_calls.empty());
+}
+
+TEST_CASE("tokens are bound to their realm, and bad tokens get 401", "[gateway]") {
+  Fixture f;
+  f.authn.Accept("sandbox-tok", Realm::kSandbox, "patient/*.rs");
+  CHECK(f.Get("/sandbox/fhir/r4/Coverage?x=1", {{"authorization", "Bearer sandbox-tok"}}).status ==
+        200);
+  http::Response cross = f.Get("/fhir/r4/Coverage?x=1", {{"authorization", "Bearer sandbox-tok"}});
+  CHECK(cross.status == 401);
+  CHECK(HeaderOf(cross, "WWW-Authenticate") == R"(Bearer realm="planapi", error="invalid_token")");
+  CHECK(f.Get("/fhir/r4/Coverage?x=1", {{"authorization", "Bearer "}}).status == 401);
+  CHECK(f.Get("/fhir/r4/Coverage?x=1", {{"authorization", "Basic abc"}}).status == 401);
+  CHECK(f.upstreams.fhir_calls.size() == 1);
+}
+
+}  // namespace
+}  // namespace planapi::gateway
+
+namespace planapi::gateway {
+namespace {
+
+TEST_CASE("a client over its rate gets 429 with Retry-After", "[gateway]") {
+  Fixture f;
+  f.config.client_rate_limit = 1;
+  f.config.client_rate_burst = 2;
+  FakeAuthenticator authn;
+  authn.Accept("tok-1", Realm::kProduction, "patient/*.rs");
+  GatewayHandler handler{f.config, f.upstreams, f.metrics, f.files, authn};
+  auto get = [&] {
+    http::Request request{.method = "GET", .target = "/fhir/r4/Coverage?x=1",
+                          .headers = {{"authorization", "Bearer tok-1"}}};
+    auto [path, query] = http::SplitTarget(request.target);
+    request.path = path;
+    request.query = query;
+    http::Response out;
+    handler.Handle(std::move(request), [&out](http::Response r) { out = std::move(r); });
+    return out;
+  };
+  CHECK(get().status == 200);
+  CHECK(get().status == 200);
+  http::Response limited = get();
+  CHECK(limited.status == 429);
+  CHECK(IssueCode(limited) == "throttled");
+  CHECK(HeaderOf(limited, "Retry-After") == "1");
+  CHECK(f.upstreams.fhir_calls.size() == 2);
 }
 
 }  // namespace

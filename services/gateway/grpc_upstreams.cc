@@ -66,6 +66,13 @@ struct Call {
 };
 
 using FhirAsync = fhirpb::Fhir::StubInterface::async_interface;
+
+// The verified caller of a member-data call, as gRPC metadata for the FHIR service.
+struct PrincipalMetadata {
+  std::string patient;
+  std::string scopes;
+  std::string client;
+};
 // A unary FHIR method of the callback API (the explicit type picks the std::function overload).
 template <typename Request>
 using FhirMethod = void (FhirAsync::*)(grpc::ClientContext*, const Request*,
@@ -85,6 +92,8 @@ class GrpcUpstreams final : public Upstreams {
 
   void Fhir(Upstream to, FhirCall call, const rpc::CallInfo& info,
             absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) override {
+    const PrincipalMetadata principal{call.principal_patient, call.principal_scopes,
+                                      call.principal_client};
     fhirpb::RequestContext context;
     context.set_realm(ToProto(call.realm));
     context.set_base_url(call.base_url);
@@ -94,27 +103,27 @@ class GrpcUpstreams final : public Upstreams {
     };
     switch (call.interaction) {
       case FhirInteraction::kCapabilities:
-        return Unary(to, &FhirAsync::Capabilities, with(fhirpb::CapabilitiesRequest()), info,
+        return Unary(to, principal, &FhirAsync::Capabilities, with(fhirpb::CapabilitiesRequest()), info,
                      std::move(done));
       case FhirInteraction::kRead: {
         fhirpb::ReadRequest r = with(fhirpb::ReadRequest());
         r.set_type(call.type);
         r.set_id(call.id);
-        return Unary(to, &FhirAsync::Read, std::move(r), info, std::move(done));
+        return Unary(to, principal, &FhirAsync::Read, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kVRead: {
         fhirpb::VReadRequest r = with(fhirpb::VReadRequest());
         r.set_type(call.type);
         r.set_id(call.id);
         r.set_version_id(call.version_id);
-        return Unary(to, &FhirAsync::VRead, std::move(r), info, std::move(done));
+        return Unary(to, principal, &FhirAsync::VRead, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kHistoryInstance: {
         fhirpb::HistoryRequest r = with(fhirpb::HistoryRequest());
         r.set_type(call.type);
         r.set_id(call.id);
         r.set_count(call.count);
-        return Unary(to, &FhirAsync::History, std::move(r), info, std::move(done));
+        return Unary(to, principal, &FhirAsync::History, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kSearchType: {
         fhirpb::SearchRequest r = with(fhirpb::SearchRequest());
@@ -125,7 +134,7 @@ class GrpcUpstreams final : public Upstreams {
           p->set_name(std::move(name));
           p->set_value(std::move(value));
         }
-        return Unary(to, &FhirAsync::Search, std::move(r), info, std::move(done));
+        return Unary(to, principal, &FhirAsync::Search, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kEverything: {
         fhirpb::EverythingRequest r = with(fhirpb::EverythingRequest());
@@ -196,12 +205,22 @@ class GrpcUpstreams final : public Upstreams {
   };
   // Starts `method` on the upstream's channel; `done` gets the resource or the mapped status.
   template <typename Request>
-  void Unary(Upstream to, FhirMethod<Request> method, Request request, const rpc::CallInfo& info,
+  void Unary(Upstream to, const PrincipalMetadata& principal, FhirMethod<Request> method,
+             Request request, const rpc::CallInfo& info,
              absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) {
     auto* c = new Call<Request, fhirpb::ResourceResponse, FhirResult>();
     c->done = std::move(done);
     c->request = std::move(request);
     rpc::PrepareClientContext(c->context, info);
+    if (!principal.patient.empty()) {
+      c->context.AddMetadata("x-planapi-patient", principal.patient);
+    }
+    if (!principal.scopes.empty()) {
+      c->context.AddMetadata("x-planapi-scopes", principal.scopes);
+    }
+    if (!principal.client.empty()) {
+      c->context.AddMetadata("x-planapi-client", principal.client);
+    }
     FhirAsync* async = channels_.at(to).fhir->async();
     (async->*method)(
         &c->context, &c->request, &c->response, [this, c, to](grpc::Status status) {

@@ -7,6 +7,9 @@
 #include "libs/runtime/log.h"
 #include "libs/runtime/settings.h"
 #include "libs/runtime/signals.h"
+#include "libs/rpc/channel.h"
+#include "services/gateway/auth_feed.h"
+#include "services/gateway/authenticator.h"
 #include "services/gateway/config.h"
 #include "services/gateway/gateway_handler.h"
 #include "services/gateway/grpc_upstreams.h"
@@ -37,7 +40,10 @@ int Run(int argc, char** argv) {
   runtime::InitLogging("gateway", config->log_level);
   Metrics metrics;
   std::unique_ptr<Upstreams> upstreams = MakeGrpcUpstreams(config->upstreams, metrics);
-  GatewayHandler handler(*config, *upstreams, metrics, *files);
+  // Tokens are verified here against auth's keys; the feed keeps keys and revocations current.
+  TokenVerifier verifier;
+  AuthFeed auth_feed(rpc::MakeChannel(config->upstreams.at(Upstream::kAuth)), verifier);
+  GatewayHandler handler(*config, *upstreams, metrics, *files, verifier);
   absl::StatusOr<std::unique_ptr<http::Server>> server = http::Server::Start(config->http, handler);
   if (!server.ok()) {
     const bool bad_config = server.status().code() == absl::StatusCode::kInvalidArgument;

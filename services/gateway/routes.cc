@@ -11,6 +11,12 @@ constexpr Route kRoutes[] = {
     {"/healthz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone, Access::kPublic},
     {"/readyz", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone, Access::kPublic},
     {"/metrics", "local", RouteKind::kLocal, Upstream::kAuth, Realm::kNone, Access::kPublic},
+    // SMART discovery lives below each FHIR base but is the authorization server's document
+    // (it arrives at auth as "/smart-configuration").
+    {"/fhir/r4/.well-known", "smart_config", RouteKind::kWeb, Upstream::kAuth, Realm::kProduction,
+     Access::kPublic},
+    {"/sandbox/fhir/r4/.well-known", "sandbox_smart_config", RouteKind::kWeb, Upstream::kAuth,
+     Realm::kSandbox, Access::kPublic},
     {"/fhir/r4", "fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kProduction,
      Access::kMemberData},
     {"/sandbox/fhir/r4", "sandbox_fhir", RouteKind::kFhir, Upstream::kFhir, Realm::kSandbox,

@@ -53,6 +53,12 @@ struct FhirCall {
   int count = 0;           // history: how many versions (0: the service's default)
   std::vector<std::pair<std::string, std::string>> params;
   bool lenient = false;    // search: Prefer: handling=lenient
+  // The verified caller, for member data (empty otherwise): sent as gRPC metadata
+  // x-planapi-patient (the compartment to confine to), x-planapi-scopes (the granted scopes, for
+  // category filters) and x-planapi-client.
+  std::string principal_patient;
+  std::string principal_scopes;
+  std::string principal_client;
 };
 
 struct FhirResult {

@@ -4,6 +4,7 @@
 //   planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson] --out DIR
 //   planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]
 //                    --out DIR
+//   planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ... (auth)
 #include <iostream>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "services/planctl/generate.h"
+#include "services/planctl/auth_commands.h"
 #include "services/planctl/import.h"
 
 namespace {
@@ -26,7 +28,9 @@ constexpr char kUsage[] =
     "       planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]\n"
     "                        --out DIR\n"
     "  Writes synthetic members (US Core, CARIN BB) or a provider directory (Plan-Net) that\n"
-    "  planctl import loads; the same seed gives the same data.\n";
+    "  planctl import loads; the same seed gives the same data.\n"
+    "       planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ...\n"
+    "  (the auth service; run one without flags for its usage)\n";
 
 int Usage(const std::string& problem) {
   std::cerr << "planctl: " << problem << "\n" << kUsage;
@@ -89,6 +93,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "generate") {
     return Generate(args);
+  }
+  if (!args.empty() && planapi::planctl::IsAuthCommand(args[0])) {
+    return planapi::planctl::RunAuthCommand(args);
   }
   if (args.empty() || args[0] != "import") {
     return Usage(args.empty() ? "no command" : "unknown command '" + args[0] + "'");

@@ -604,7 +604,8 @@ await check(`migrations: one hook Job per backend (${P.hookEvents.join(',')}) ru
       const want = containerEnv(mainContainer(d));
       const got = containerEnv(c);
       for (const [k, v] of Object.entries(want)) {
-        if (k === 'PLANAPI_CLIENT_SECRET_KEY_FILE') continue; // key not needed to migrate
+        // The auth keys are not needed to migrate (the Secret may not exist before install).
+        if (k === 'PLANAPI_CLIENT_SECRET_KEY_FILE' || k === 'PLANAPI_SIGNING_KEYS_FILE') continue;
         if (JSON.stringify(got[k]) !== JSON.stringify(v)) problems.push(`${id(j)}: ${k}=${JSON.stringify(got[k])}, service has ${JSON.stringify(v)}`);
       }
       if ((c.envFrom ?? []).length) problems.push(`${id(j)}: uses envFrom (the ConfigMap does not exist before install)`);

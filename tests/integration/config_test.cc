@@ -26,8 +26,14 @@ Outcome Run(const std::string& binary, std::vector<std::string> args,
 
 TEST_CASE("backends refuse bad configuration with exit code 2, naming the setting",
           "[integration]") {
+  // auth reads its own secrets before the unknown-flag check: give it good ones.
+  testing::TempDir keys;
+  REQUIRE(*testing::RunCommand(
+              {"bash", testing::SourceDir() + "/deploy/local/auth-keys.sh", keys.path()}) == 0);
   const std::map<std::string, std::string> good_db = {
-      {"PLANAPI_DATABASE_URL", "host=/nonexistent dbname=x"}};
+      {"PLANAPI_DATABASE_URL", "host=/nonexistent dbname=x"},
+      {"PLANAPI_CLIENT_SECRET_KEY_FILE", keys.path() + "/client_secret_key"},
+      {"PLANAPI_SIGNING_KEYS_FILE", keys.path() + "/signing_keys.pem"}};
   struct Case {
     std::vector<std::string> args;
     std::map<std::string, std::string> env;

@@ -11,7 +11,10 @@
 namespace planapi::integration {
 
 std::map<std::string, std::string> Suite::BackendEnv() const {
+  // The auth service's secrets; the other backends ignore them.
   return {{"PLANAPI_DATABASE_URL", db_->conninfo()},
+          {"PLANAPI_CLIENT_SECRET_KEY_FILE", tls_->path() + "/auth/client_secret_key"},
+          {"PLANAPI_SIGNING_KEYS_FILE", tls_->path() + "/auth/signing_keys.pem"},
           {"PLANAPI_GRPC_HOST", "127.0.0.1"},
           {"PLANAPI_HEALTH_INTERVAL_MS", "200"},
           {"PLANAPI_SHUTDOWN_GRACE_SECONDS", "5"}};
@@ -26,6 +29,8 @@ std::unique_ptr<Suite> Suite::Start(SuiteOptions options) {
   REQUIRE(*testing::RunCommand({"bash", testing::SourceDir() + "/deploy/local/tls.sh",
                                 suite->tls_->path()}) == 0);
   suite->ca_file_ = suite->tls_->path() + "/ca.pem";
+  REQUIRE(*testing::RunCommand({"bash", testing::SourceDir() + "/deploy/local/auth-keys.sh",
+                                suite->tls_->path() + "/auth"}) == 0);
 
   std::map<std::string, std::string> gateway_env = {
       {"PLANAPI_HTTPS_HOST", "127.0.0.1"},

@@ -195,6 +195,7 @@ PLANAPI_LOG_LEVEL: {{ include "planapi.logLevel" . | quote }}
 PLANAPI_SHUTDOWN_GRACE_SECONDS: {{ include "planapi.shutdownGrace" . | quote }}
 {{- if eq .component "auth" }}
 PLANAPI_CLIENT_SECRET_KEY_FILE: {{ printf "%s/client-secret-key" (include "planapi.keysMountDir" .) | quote }}
+PLANAPI_SIGNING_KEYS_FILE: {{ printf "%s/signing-keys" (include "planapi.keysMountDir" .) | quote }}
 {{- end }}
 {{- end }}
 
@@ -252,6 +253,8 @@ PLANAPI_SHUTDOWN_GRACE_SECONDS: {{ include "planapi.shutdownGrace" . | quote }}
     items:
       - key: {{ if .root.Values.auth.keys.existingSecret }}{{ .root.Values.auth.keys.existingSecretKey | default "client-secret-key" }}{{ else }}client-secret-key{{ end }}
         path: client-secret-key
+      - key: {{ if .root.Values.auth.keys.existingSecret }}{{ .root.Values.auth.keys.signingKeysKey | default "signing-keys" }}{{ else }}signing-keys{{ end }}
+        path: signing-keys
 {{- end }}
 {{- end }}
 

@@ -1,0 +1,716 @@
+// The OAuth endpoints driven as a browser and an app would, through the Web route table, onto a
+// real PostgreSQL: discovery, authorize -> login -> consent -> token, refresh, introspection,
+// revocation, backend services, and the bad cases, each refused with nothing issued.
+#include <catch2/catch.hpp>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/jose/base64url.h"
+#include "libs/jose/jws.h"
+#include "libs/jose/jwt.h"
+#include "libs/jose/secret.h"
+#include "libs/json/json.h"
+#include "libs/testing/postgres.h"
+#include "services/auth/admin.h"
+#include "services/auth/auth_service.h"
+#include "services/auth/http_forms.h"
+#include "services/auth/oauth.h"
+
+namespace planapi::auth_service {
+namespace {
+
+constexpr char kBase[] = "https://gw.test";
+constexpr char kRedirect[] = "https://app.example/cb";
+constexpr char kVerifier[] = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+constexpr char kChallenge[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";  // S256(kVerifier)
+
+jose::Key Generate(jose::KeyType type) {
+  auto key = jose::Key::Generate(type);
+  REQUIRE(key.ok());
+  return *key;
+}
+
+struct Fixture {
+  Fixture() : db(testing::Postgres::Shared().CreateDatabase()) {
+    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "auth", .size = 4});
+    REQUIRE(p.ok());
+    pool = *std::move(p);
+    auto conn = pool->Acquire();
+    REQUIRE(conn.ok());
+    REQUIRE(pg::ApplyMigrations(**conn, "auth", Migrations()).ok());
+    store = std::make_unique<AuthStore>(*pool);
+    oauth_store = std::make_unique<OAuthStore>(*pool, *store);
+    box = std::make_unique<jose::SecretBox>(*jose::SecretBox::FromKey(jose::RandomBytes(32)));
+    auto k = SigningKeys::Parse(absl::StrCat(Generate(jose::KeyType::kEcP256).PrivatePem(),
+                                             Generate(jose::KeyType::kRsa).PrivatePem()));
+    REQUIRE(k.ok());
+    keys = std::make_unique<SigningKeys>(*std::move(k));
+    admin = std::make_unique<Admin>(*store, *box,
+                                    jose::PasswordParams{.memory_kib = 256, .iterations = 1});
+    server = std::make_unique<OAuthServer>(*store, *oauth_store, *keys, *box);
+    routes = server->Routes();
+
+    auto member = admin->CreateAccount({.kind = AccountKind::kMember,
+                                        .realm = Realm::kSandbox,
+                                        .username = "alice",
+                                        .password = "alice-password",
+                                        .patient_id = "pat-1"});
+    REQUIRE(member.ok());
+    member_id = member->account_id;
+    auto created = admin->CreateClient(
+        {.name = "Demo App",
+         .type = ClientType::kConfidential,
+         .redirect_uris = {kRedirect},
+         .scopes = "openid fhirUser launch/patient offline_access patient/*.rs"});
+    REQUIRE(created.ok());
+    client_id = created->client.client_id;
+    client_secret = created->secret;
+  }
+
+  std::string Query(const std::string& sql) {
+    auto conn = pool->Acquire();
+    REQUIRE(conn.ok());
+    auto r = (*conn)->Exec(sql);
+    INFO(sql);
+    REQUIRE(r.ok());
+    return r->rows() == 0 || r->IsNull(0, 0) ? "" : std::string(r->Get(0, 0));
+  }
+
+  server::WebResponse Call(const std::string& method, const std::string& path,
+                           const std::string& query_or_body,
+                           std::multimap<std::string, std::string> headers = {},
+                           const std::string& realm = "sandbox") {
+    server::WebRequest r{.method = method, .path = path, .realm = realm, .base_url = kBase};
+    if (method == "GET") {
+      r.query = query_or_body;
+    } else {
+      r.body = query_or_body;
+      headers.emplace("content-type", "application/x-www-form-urlencoded");
+    }
+    headers.emplace("x-forwarded-for", "192.0.2.1");
+    r.headers = std::move(headers);
+    auto out = server::DispatchWeb(routes, r);
+    INFO(out.status());
+    REQUIRE(out.ok());
+    return *std::move(out);
+  }
+
+  testing::Database db;
+  std::unique_ptr<pg::Pool> pool;
+  std::unique_ptr<AuthStore> store;
+  std::unique_ptr<OAuthStore> oauth_store;
+  std::unique_ptr<jose::SecretBox> box;
+  std::unique_ptr<SigningKeys> keys;
+  std::unique_ptr<Admin> admin;
+  std::unique_ptr<OAuthServer> server;
+  std::vector<server::WebRoute> routes;
+  std::string member_id;
+  std::string client_id;
+  std::string client_secret;
+};
+
+std::string Header(const server::WebResponse& r, absl::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (absl::EqualsIgnoreCase(k, name)) {
+      return v;
+    }
+  }
+  return "";
+}
+
+std::string Form(const Params& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    absl::StrAppend(&out, out.empty() ? "" : "&", UrlEncode(k), "=", UrlEncode(v));
+  }
+  return out;
+}
+
+// The query parameters of a redirect Location.
+Params RedirectParams(const server::WebResponse& r) {
+  const std::string location = Header(r, "Location");
+  const size_t q = location.find('?');
+  REQUIRE(q != std::string::npos);
+  return *ParseForm(location.substr(q + 1));
+}
+
+// The value of <input ... name="request" value="..."> in a page.
+std::string RequestIdIn(const std::string& page) {
+  const std::string marker = "name=\"request\" value=\"";
+  const size_t at = page.find(marker);
+  REQUIRE(at != std::string::npos);
+  return page.substr(at + marker.size(), page.find('"', at + marker.size()) - at - marker.size());
+}
+
+// One browser: keeps the cookie auth sets.
+struct Browser {
+  Fixture& f;
+  std::string cookie;
+
+  server::WebResponse Authorize(Params params) {
+    auto r = f.Call("GET", "/authorize", Form(params), Headers());
+    const std::string set = Header(r, "Set-Cookie");
+    if (!set.empty()) {
+      cookie = set.substr(0, set.find(';'));
+    }
+    return r;
+  }
+  server::WebResponse Post(const std::string& path, const Params& form) {
+    return f.Call("POST", path, Form(form), Headers());
+  }
+  std::multimap<std::string, std::string> Headers() const {
+    std::multimap<std::string, std::string> h;
+    if (!cookie.empty()) {
+      h.emplace("cookie", cookie);
+    }
+    return h;
+  }
+};
+
+Params AuthorizeParams(const Fixture& f, std::string scope = "openid fhirUser launch/patient "
+                                                             "offline_access patient/*.rs") {
+  return {{"response_type", "code"},
+          {"client_id", f.client_id},
+          {"redirect_uri", kRedirect},
+          {"scope", std::move(scope)},
+          {"state", "st-1"},
+          {"aud", "https://gw.test/sandbox/fhir/r4"},
+          {"code_challenge", kChallenge},
+          {"code_challenge_method", "S256"},
+          {"nonce", "n-1"}};
+}
+
+// authorize -> login -> consent (keeping the given scopes ticked, or all) -> the redirect.
+server::WebResponse RunFlow(Browser& b, Params authorize,
+                            std::optional<std::vector<std::string>> keep = std::nullopt) {
+  const std::string scope = Single(authorize, "scope")->value_or("");
+  auto page = b.Authorize(std::move(authorize));
+  REQUIRE(page.status == 200);
+  const std::string id = RequestIdIn(page.body);
+  auto consent = b.Post("/login", {{"request", id}, {"username", "alice"}, {"password", "alice-password"}});
+  REQUIRE(consent.status == 200);
+  Params form = {{"request", id}, {"action", "approve"}};
+  if (keep.has_value()) {
+    for (const std::string& s : *keep) {
+      form.emplace_back("scope", s);
+    }
+  } else {
+    for (absl::string_view s : absl::StrSplit(scope, ' ')) {
+      form.emplace_back("scope", std::string(s));
+    }
+  }
+  return b.Post("/consent", form);
+}
+
+std::string CodeFrom(const server::WebResponse& redirect) {
+  REQUIRE(redirect.status == 302);
+  Params p = RedirectParams(redirect);
+  CHECK(Single(p, "state")->value_or("") == "st-1");
+  INFO(Header(redirect, "Location"));
+  REQUIRE(Single(p, "code")->has_value());
+  return **Single(p, "code");
+}
+
+std::multimap<std::string, std::string> Basic(const Fixture& f, const std::string& secret) {
+  return {{"authorization",
+           "Basic " + absl::Base64Escape(absl::StrCat(f.client_id, ":", secret))}};
+}
+
+server::WebResponse Exchange(Fixture& f, const std::string& code,
+                             const std::string& verifier = kVerifier,
+                             const std::string& redirect = kRedirect) {
+  return f.Call("POST", "/token",
+                Form({{"grant_type", "authorization_code"},
+                      {"code", code},
+                      {"redirect_uri", redirect},
+                      {"code_verifier", verifier}}),
+                Basic(f, f.client_secret));
+}
+
+rapidjson::Document JsonOf(const server::WebResponse& r) {
+  auto doc = json::Parse(r.body);
+  INFO(r.body);
+  REQUIRE(doc.ok());
+  return *std::move(doc);
+}
+
+std::string ErrorOf(const server::WebResponse& r) {
+  return std::string(json::GetString(JsonOf(r), "error").value_or(""));
+}
+
+server::WebResponse Introspect(Fixture& f, const std::string& token, const std::string& realm = "sandbox") {
+  return f.Call("POST", "/introspect", Form({{"token", token}}), Basic(f, f.client_secret), realm);
+}
+
+bool Active(Fixture& f, const std::string& token) {
+  auto r = Introspect(f, token);
+  REQUIRE(r.status == 200);
+  return json::GetBool(JsonOf(r), "active").value_or(false);
+}
+
+TEST_CASE("discovery documents name every endpoint and capability", "[auth][pg]") {
+  Fixture f;
+  auto smart = f.Call("GET", "/smart-configuration", "");
+  REQUIRE(smart.status == 200);
+  CHECK(Header(smart, "Access-Control-Allow-Origin") == "*");
+  auto doc = JsonOf(smart);
+  CHECK(json::GetString(doc, "issuer") == "https://gw.test/sandbox/auth");
+  CHECK(json::GetString(doc, "authorization_endpoint") == "https://gw.test/sandbox/auth/authorize");
+  CHECK(json::GetString(doc, "token_endpoint") == "https://gw.test/sandbox/auth/token");
+  CHECK(json::GetString(doc, "jwks_uri") == "https://gw.test/sandbox/auth/jwks");
+  std::string caps = json::Serialize(doc["capabilities"]);
+  for (const char* c : {"launch-standalone", "launch-ehr", "client-public",
+                        "client-confidential-symmetric", "client-confidential-asymmetric",
+                        "sso-openid-connect", "context-standalone-patient", "context-ehr-patient",
+                        "permission-offline", "permission-patient", "permission-user",
+                        "permission-v1", "permission-v2", "authorize-post"}) {
+    INFO(c);
+    CHECK(absl::StrContains(caps, absl::StrCat("\"", c, "\"")));
+  }
+  CHECK(json::Serialize(doc["code_challenge_methods_supported"]) == R"(["S256"])");
+  auto prod = JsonOf(f.Call("GET", "/.well-known/smart-configuration", "", {}, "production"));
+  CHECK(json::GetString(prod, "issuer") == "https://gw.test/auth");
+
+  auto oidc = JsonOf(f.Call("GET", "/.well-known/openid-configuration", ""));
+  CHECK(json::GetString(oidc, "issuer") == "https://gw.test/sandbox/auth");
+  CHECK(json::Serialize(oidc["id_token_signing_alg_values_supported"]) == R"(["RS256"])");
+
+  auto jwks = f.Call("GET", "/jwks", "");
+  auto set = jose::KeySet::FromJson(jwks.body);
+  REQUIRE(set.ok());
+  CHECK(set->keys().size() == 2);
+  CHECK_FALSE(absl::StrContains(jwks.body, "\"d\""));
+  CHECK(f.Call("OPTIONS", "/token", "").status == 204);
+}
+
+TEST_CASE("standalone launch: unticked scopes are not granted, tokens verify, refresh rotates",
+          "[auth][pg]") {
+  Fixture f;
+  Browser b{f};
+  auto redirect = RunFlow(b, AuthorizeParams(f),
+                          std::vector<std::string>{"openid", "fhirUser", "launch/patient",
+                                                   "offline_access"});  // patient/*.rs unticked
+  const std::string code = CodeFrom(redirect);
+  auto token = Exchange(f, code);
+  REQUIRE(token.status == 200);
+  CHECK(Header(token, "Cache-Control") == "no-store");
+  auto t = JsonOf(token);
+  CHECK(json::GetString(t, "token_type") == "Bearer");
+  CHECK(json::GetInt(t, "expires_in") == 300);
+  CHECK(json::GetString(t, "scope") == "openid fhirUser launch/patient offline_access");
+  CHECK(json::GetString(t, "patient") == "pat-1");
+  const std::string access(*json::GetString(t, "access_token"));
+  const std::string id_token(*json::GetString(t, "id_token"));
+  const std::string refresh(*json::GetString(t, "refresh_token"));
+
+  // Verify both against the published JWKS, as a client would.
+  auto published = jose::KeySet::FromJson(f.Call("GET", "/jwks", "").body);
+  REQUIRE(published.ok());
+  constexpr jose::Algorithm kEs256[] = {jose::Algorithm::kEs256};
+  constexpr jose::Algorithm kRs256[] = {jose::Algorithm::kRs256};
+  auto at = jose::Verify(access, *published, kEs256);
+  REQUIRE(at.ok());
+  CHECK(at->header.typ == "at+jwt");
+  auto at_claims = *jose::ParseClaims(at->payload);
+  CHECK(jose::CheckClaims(at_claims, {.now = absl::Now(),
+                                      .issuer = "https://gw.test/sandbox/auth",
+                                      .audience = "https://gw.test/sandbox/fhir/r4"})
+            .ok());
+  CHECK(json::GetString(at_claims, "patient") == "pat-1");
+  CHECK(json::GetString(at_claims, "client_id") == f.client_id);
+  CHECK(json::GetString(at_claims, "sub") == f.member_id);
+  auto id = jose::Verify(id_token, *published, kRs256);
+  REQUIRE(id.ok());
+  auto id_claims = *jose::ParseClaims(id->payload);
+  CHECK(jose::CheckClaims(id_claims, {.now = absl::Now(), .issuer = "https://gw.test/sandbox/auth",
+                                      .audience = f.client_id})
+            .ok());
+  CHECK(json::GetString(id_claims, "nonce") == "n-1");
+  CHECK(json::GetString(id_claims, "fhirUser") == "https://gw.test/sandbox/fhir/r4/Patient/pat-1");
+
+  CHECK(Active(f, access));
+  CHECK(Active(f, refresh));
+  auto userinfo = f.Call("GET", "/userinfo", "", {{"authorization", "Bearer " + access}});
+  REQUIRE(userinfo.status == 200);
+  CHECK(json::GetString(JsonOf(userinfo), "sub") == f.member_id);
+
+  // The grant records what was granted.
+  CHECK(f.Query("SELECT scopes FROM auth.grants") == "openid fhirUser launch/patient offline_access");
+
+  // Refresh with narrowing, then the old refresh token again: reuse revokes the grant.
+  auto refreshed = f.Call("POST", "/token",
+                          Form({{"grant_type", "refresh_token"},
+                                {"refresh_token", refresh},
+                                {"scope", "openid launch/patient"}}),
+                          Basic(f, f.client_secret));
+  REQUIRE(refreshed.status == 200);
+  auto r2 = JsonOf(refreshed);
+  CHECK(json::GetString(r2, "scope") == "openid launch/patient");
+  const std::string refresh2(*json::GetString(r2, "refresh_token"));
+  CHECK(refresh2 != refresh);
+  CHECK_FALSE(Active(f, refresh));
+  CHECK(Active(f, refresh2));
+  // Widening is refused.
+  auto wider = f.Call("POST", "/token",
+                      Form({{"grant_type", "refresh_token"},
+                            {"refresh_token", refresh2},
+                            {"scope", "openid patient/*.rs"}}),
+                      Basic(f, f.client_secret));
+  CHECK(wider.status == 400);
+  CHECK(ErrorOf(wider) == "invalid_scope");
+  auto reused = f.Call("POST", "/token",
+                       Form({{"grant_type", "refresh_token"}, {"refresh_token", refresh}}),
+                       Basic(f, f.client_secret));
+  CHECK(reused.status == 400);
+  CHECK(ErrorOf(reused) == "invalid_grant");
+  CHECK_FALSE(Active(f, refresh2));
+  CHECK_FALSE(Active(f, access));
+  CHECK(f.Query("SELECT count(*) FROM auth.grants WHERE revoked_at IS NOT NULL") == "1");
+}
+
+TEST_CASE("authorize errors: before the redirect URI is trusted on a page, after it at the app",
+          "[auth][pg]") {
+  Fixture f;
+  Browser b{f};
+  auto with = [&](const std::string& name, const std::string& value) {
+    Params p = AuthorizeParams(f);
+    bool found = false;
+    for (auto& [k, v] : p) {
+      if (k == name) {
+        v = value;
+        found = true;
+      }
+    }
+    if (!found) {
+      p.emplace_back(name, value);
+    }
+    return p;
+  };
+  auto without = [&](const std::string& name) {
+    Params p;
+    for (auto& kv : AuthorizeParams(f)) {
+      if (kv.first != name) {
+        p.push_back(kv);
+      }
+    }
+    return p;
+  };
+  // Never redirected: unknown client, unregistered redirect URI.
+  for (const Params& p : {with("client_id", "nope"), with("redirect_uri", "https://evil.example/cb"),
+                          with("redirect_uri", "https://app.example/cb/"), without("client_id")}) {
+    auto r = b.Authorize(p);
+    CHECK(r.status == 400);
+    CHECK(Header(r, "Location").empty());
+    CHECK(absl::StartsWith(Header(r, "Content-Type"), "text/html"));
+  }
+  struct Case {
+    Params params;
+    std::string error;
+  };
+  const Case cases[] = {
+      {without("code_challenge"), "invalid_request"},
+      {without("code_challenge_method"), "invalid_request"},
+      {with("code_challenge_method", "plain"), "invalid_request"},
+      {with("code_challenge", "short"), "invalid_request"},
+      {with("aud", "https://gw.test/fhir/r4"), "invalid_request"},  // the other realm's base
+      {without("aud"), "invalid_request"},
+      {without("state"), "invalid_request"},
+      {with("response_type", "token"), "unsupported_response_type"},
+      {with("scope", "system/*.rs patient/Foo.read"), "invalid_scope"},
+      {with("scope", "user/Observation.cruds"), "invalid_scope"},  // not allowed for this client
+  };
+  for (const Case& c : cases) {
+    auto r = b.Authorize(c.params);
+    INFO(Form(c.params));
+    REQUIRE(r.status == 302);
+    CHECK(absl::StartsWith(Header(r, "Location"), kRedirect));
+    CHECK(Single(RedirectParams(r), "error")->value_or("") == c.error);
+  }
+  CHECK(f.Query("SELECT count(*) FROM auth.authorization_requests") == "0");
+  // A suspended client is refused at authorize.
+  REQUIRE(f.admin->SetSuspended(f.client_id, true, "test").ok());
+  auto suspended = b.Authorize(AuthorizeParams(f));
+  CHECK(Single(RedirectParams(suspended), "error")->value_or("") == "unauthorized_client");
+}
+
+TEST_CASE("bad codes, verifiers, redirects and clients get nothing", "[auth][pg]") {
+  Fixture f;
+  Browser b{f};
+  const std::string code = CodeFrom(RunFlow(b, AuthorizeParams(f)));
+  struct Case {
+    std::string what;
+    server::WebResponse response;
+    int status;
+    std::string error;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"random code", Exchange(f, "random"), 400, "invalid_grant"});
+  cases.push_back({"missing verifier", Exchange(f, code, ""), 400, "invalid_request"});
+  cases.push_back({"plain verifier (= challenge)", Exchange(f, code, kChallenge), 400, "invalid_grant"});
+  cases.push_back({"random verifier", Exchange(f, code, jose::RandomToken()), 400, "invalid_grant"});
+  for (const Case& c : cases) {
+    INFO(c.what << ": " << c.response.body);
+    CHECK(c.response.status == c.status);
+    CHECK(ErrorOf(c.response) == c.error);
+  }
+  // The failed attempts above used the code up: a code is single-use whatever happens.
+  CHECK(ErrorOf(Exchange(f, code)) == "invalid_grant");
+
+  const std::string code2 = CodeFrom(RunFlow(b, AuthorizeParams(f)));
+  CHECK(ErrorOf(Exchange(f, code2, kVerifier, "https://app.example/other")) == "invalid_grant");
+  const std::string code3 = CodeFrom(RunFlow(b, AuthorizeParams(f)));
+  auto wrong_secret = f.Call("POST", "/token",
+                             Form({{"grant_type", "authorization_code"},
+                                   {"code", code3},
+                                   {"redirect_uri", kRedirect},
+                                   {"code_verifier", kVerifier}}),
+                             Basic(f, "wrong"));
+  CHECK(wrong_secret.status == 401);
+  CHECK(ErrorOf(wrong_secret) == "invalid_client");
+  CHECK(absl::StartsWith(Header(wrong_secret, "WWW-Authenticate"), "Basic"));
+  // A public client cannot redeem a confidential client's code.
+  auto pub = f.admin->CreateClient({.name = "Public", .type = ClientType::kPublic,
+                                    .redirect_uris = {kRedirect}});
+  REQUIRE(pub.ok());
+  auto other = f.Call("POST", "/token",
+                      Form({{"grant_type", "authorization_code"},
+                            {"code", code3},
+                            {"redirect_uri", kRedirect},
+                            {"code_verifier", kVerifier},
+                            {"client_id", pub->client.client_id}}));
+  CHECK(ErrorOf(other) == "invalid_grant");
+
+  // Expired code.
+  const std::string code4 = CodeFrom(RunFlow(b, AuthorizeParams(f)));
+  f.Query("UPDATE auth.authorization_codes SET expires_at = now() - interval '1 second' WHERE "
+          "used_at IS NULL RETURNING 1");
+  CHECK(ErrorOf(Exchange(f, code4)) == "invalid_grant");
+  CHECK(f.Query("SELECT count(*) FROM auth.refresh_tokens") == "0");
+  CHECK(f.Query("SELECT count(*) FROM auth.audit_log WHERE event = 'token.issued'") == "0");
+  CHECK(f.Query("SELECT count(*) FROM auth.audit_log WHERE event = 'token.refused'") != "0");
+}
+
+TEST_CASE("a code used twice revokes what the first use issued", "[auth][pg]") {
+  Fixture f;
+  Browser b{f};
+  const std::string code = CodeFrom(RunFlow(b, AuthorizeParams(f)));
+  auto first = Exchange(f, code);
+  REQUIRE(first.status == 200);
+  const std::string access(*json::GetString(JsonOf(first), "access_token"));
+  const std::string refresh(*json::GetString(JsonOf(first), "refresh_token"));
+  CHECK(Active(f, access));
+  CHECK(ErrorOf(Exchange(f, code)) == "invalid_grant");
+  CHECK_FALSE(Active(f, access));
+  CHECK_FALSE(Active(f, refresh));
+}
+
+TEST_CASE("a public client completes the flow with PKCE alone", "[auth][pg]") {
+  Fixture f;
+  auto pub = f.admin->CreateClient({.name = "Public", .type = ClientType::kPublic,
+                                    .redirect_uris = {kRedirect}});
+  REQUIRE(pub.ok());
+  Browser b{f};
+  Params p = AuthorizeParams(f, "launch/patient patient/Observation.rs");
+  p[1].second = pub->client.client_id;
+  const std::string code = CodeFrom(RunFlow(b, p, std::vector<std::string>{"launch/patient", "patient/Observation.rs"}));
+  auto token = f.Call("POST", "/token",
+                      Form({{"grant_type", "authorization_code"},
+                            {"code", code},
+                            {"redirect_uri", kRedirect},
+                            {"code_verifier", kVerifier},
+                            {"client_id", pub->client.client_id}}));
+  REQUIRE(token.status == 200);
+  auto t = JsonOf(token);
+  CHECK(json::GetString(t, "scope") == "launch/patient patient/Observation.rs");
+  CHECK_FALSE(t.HasMember("refresh_token"));  // no offline_access
+  CHECK_FALSE(t.HasMember("id_token"));       // no openid
+  // Public clients cannot introspect.
+  auto introspect = f.Call("POST", "/introspect",
+                           Form({{"token", std::string(*json::GetString(t, "access_token"))},
+                                 {"client_id", pub->client.client_id}}));
+  CHECK(introspect.status == 401);
+}
+
+TEST_CASE("login and consent forms: browser binding, no enumeration, throttling, deny",
+          "[auth][pg]") {
+  Fixture f;
+  Browser b{f};
+  auto page = b.Authorize(AuthorizeParams(f));
+  REQUIRE(page.status == 200);
+  CHECK(absl::StrContains(Header(page, "Set-Cookie"), "HttpOnly; Secure; SameSite=Lax"));
+  CHECK(absl::StrContains(Header(page, "Set-Cookie"), "Path=/sandbox/auth"));
+  const std::string id = RequestIdIn(page.body);
+
+  // Another browser (no cookie, or its own) cannot use this request.
+  Browser other{f, "planapi_authz=" + jose::RandomToken()};
+  CHECK(other.Post("/login", {{"request", id}, {"username", "alice"}, {"password", "alice-password"}})
+            .status == 403);
+  Browser none{f};
+  CHECK(none.Post("/consent", {{"request", id}, {"action", "approve"}, {"scope", "openid"}}).status ==
+        403);
+  // Consent before login.
+  CHECK(b.Post("/consent", {{"request", id}, {"action", "approve"}, {"scope", "openid"}}).status == 403);
+
+  auto unknown = b.Post("/login", {{"request", id}, {"username", "mallory"}, {"password", "x"}});
+  auto wrong = b.Post("/login", {{"request", id}, {"username", "alice"}, {"password", "x"}});
+  CHECK(unknown.status == 401);
+  CHECK(wrong.status == 401);
+  CHECK(absl::StrContains(unknown.body, "The username or password is not right."));
+  CHECK(absl::StrContains(wrong.body, "The username or password is not right."));
+  for (int i = 0; i < 4; ++i) {  // names are case-insensitive: these count for alice too
+    b.Post("/login", {{"request", id}, {"username", "ALICE"}, {"password", "x"}});
+  }
+  // Five failures for alice: even the right password is now refused for a while.
+  auto throttled = b.Post("/login", {{"request", id}, {"username", "alice"}, {"password", "alice-password"}});
+  CHECK(throttled.status == 429);
+  CHECK_FALSE(Header(throttled, "Retry-After").empty());
+  CHECK(f.Query("SELECT count(*) FROM auth.audit_log WHERE event = 'login.throttled'") == "1");
+  f.Query("DELETE FROM auth.login_attempts RETURNING 1");
+
+  auto consent = b.Post("/login", {{"request", id}, {"username", "Alice"}, {"password", "alice-password"}});
+  REQUIRE(consent.status == 200);
+  auto deny = b.Post("/consent", {{"request", id}, {"action", "deny"}});
+  REQUIRE(deny.status == 302);
+  CHECK(Single(RedirectParams(deny), "error")->value_or("") == "access_denied");
+  CHECK(Single(RedirectParams(deny), "state")->value_or("") == "st-1");
+  // The request is gone after an answer.
+  CHECK(b.Post("/consent", {{"request", id}, {"action", "approve"}}).status == 400);
+  CHECK(f.Query("SELECT count(*) FROM auth.grants") == "0");
+
+  // Unticking everything grants nothing.
+  auto none_left = RunFlow(b, AuthorizeParams(f), std::vector<std::string>{});
+  CHECK(Single(RedirectParams(none_left), "error")->value_or("") == "access_denied");
+  // A scope that was not offered cannot be added by editing the form.
+  const std::string code = CodeFrom(RunFlow(
+      b, AuthorizeParams(f, "launch/patient patient/Observation.rs"),
+      std::vector<std::string>{"launch/patient", "patient/Observation.rs", "patient/*.cruds"}));
+  auto token = JsonOf(Exchange(f, code));
+  CHECK(json::GetString(token, "scope") == "launch/patient patient/Observation.rs");
+}
+
+// A SMART Backend Services client assertion (RFC 7523).
+std::string Assertion(const jose::Key& key, jose::Algorithm alg, const std::string& client_id,
+                      const std::string& aud, const std::string& jti, int64_t lifetime = 240) {
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  json::Writer w;
+  w.StartObject()
+      .Field("iss", client_id)
+      .Field("sub", client_id)
+      .Field("aud", aud)
+      .Field("jti", jti)
+      .Field("iat", now)
+      .Field("exp", now + lifetime)
+      .EndObject();
+  return *jose::Sign(key, alg, w.Take(), "JWT");
+}
+
+TEST_CASE("backend services: client_credentials with private_key_jwt", "[auth][pg]") {
+  Fixture f;
+  const jose::Key key = Generate(jose::KeyType::kEcP384);
+  const jose::Key rsa = Generate(jose::KeyType::kRsa);
+  const jose::Key stranger = Generate(jose::KeyType::kEcP384);
+  auto created = f.admin->CreateClient(
+      {.name = "Bulk", .type = ClientType::kBackend, .scopes = "system/*.rs",
+       .jwks = absl::StrCat(R"({"keys":[)", key.PublicJwk(), ",", rsa.PublicJwk(), "]}")});
+  REQUIRE(created.ok());
+  const std::string id = created->client.client_id;
+  const std::string aud = "https://gw.test/sandbox/auth/token";
+  auto request = [&](const std::string& assertion, const std::string& scope = "system/Coverage.rs") {
+    return f.Call("POST", "/token",
+                  Form({{"grant_type", "client_credentials"},
+                        {"scope", scope},
+                        {"client_assertion_type",
+                         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                        {"client_assertion", assertion}}));
+  };
+  const std::string good = Assertion(key, jose::Algorithm::kEs384, id, aud, "jti-1");
+  auto ok = request(good);
+  REQUIRE(ok.status == 200);
+  auto t = JsonOf(ok);
+  CHECK(json::GetString(t, "scope") == "system/Coverage.rs");
+  CHECK_FALSE(t.HasMember("refresh_token"));
+  CHECK(Active(f, std::string(*json::GetString(t, "access_token"))));
+  CHECK(request(Assertion(rsa, jose::Algorithm::kRs384, id, aud, "jti-rs")).status == 200);
+  // The issuer identifier as audience (RFC 7523 clients such as openid-client) is fine too.
+  CHECK(request(Assertion(key, jose::Algorithm::kEs384, id, "https://gw.test/sandbox/auth", "jti-iss"))
+            .status == 200);
+
+  struct Case {
+    std::string what;
+    std::string assertion;
+    std::string scope;
+    std::string error;
+  };
+  const Case cases[] = {
+      {"replayed jti", good, "system/Coverage.rs", "invalid_client"},
+      {"wrong audience", Assertion(key, jose::Algorithm::kEs384, id, "https://gw.test/auth/token", "j2"),
+       "system/Coverage.rs", "invalid_client"},
+      {"RS256 is not allowed", Assertion(rsa, jose::Algorithm::kRs256, id, aud, "j3"),
+       "system/Coverage.rs", "invalid_client"},
+      {"unregistered key", Assertion(stranger, jose::Algorithm::kEs384, id, aud, "j4"),
+       "system/Coverage.rs", "invalid_client"},
+      {"lives too long", Assertion(key, jose::Algorithm::kEs384, id, aud, "j5", 3600),
+       "system/Coverage.rs", "invalid_client"},
+      {"expired", Assertion(key, jose::Algorithm::kEs384, id, aud, "j6", -120),
+       "system/Coverage.rs", "invalid_client"},
+      {"unknown client", Assertion(key, jose::Algorithm::kEs384, "nobody", aud, "j7"),
+       "system/Coverage.rs", "invalid_client"},
+      {"not a JWT", "garbage", "system/Coverage.rs", "invalid_client"},
+      {"patient scope", Assertion(key, jose::Algorithm::kEs384, id, aud, "j8"),
+       "patient/Coverage.rs", "invalid_scope"},
+  };
+  for (const Case& c : cases) {
+    auto r = request(c.assertion, c.scope);
+    INFO(c.what << ": " << r.body);
+    CHECK(ErrorOf(r) == c.error);
+  }
+  // An app client cannot use client_credentials.
+  auto app = f.Call("POST", "/token", Form({{"grant_type", "client_credentials"}, {"scope", "system/*.rs"}}),
+                    Basic(f, f.client_secret));
+  CHECK(ErrorOf(app) == "unauthorized_client");
+}
+
+TEST_CASE("revocation: access tokens by jti, refresh tokens end the grant, realms stay apart",
+          "[auth][pg]") {
+  Fixture f;
+  Browser b{f};
+  auto t1 = JsonOf(Exchange(f, CodeFrom(RunFlow(b, AuthorizeParams(f)))));
+  const std::string access(*json::GetString(t1, "access_token"));
+  // A sandbox token means nothing in production.
+  REQUIRE(f.admin->SetProduction(f.client_id, true).ok());
+  auto prod = Introspect(f, access, "production");
+  CHECK(json::GetBool(JsonOf(prod), "active") == false);
+  CHECK(f.Call("GET", "/userinfo", "", {{"authorization", "Bearer " + access}}, "production").status == 401);
+
+  auto revoke = f.Call("POST", "/revoke", Form({{"token", access}}), Basic(f, f.client_secret));
+  CHECK(revoke.status == 200);
+  CHECK_FALSE(Active(f, access));
+  CHECK(f.Call("GET", "/userinfo", "", {{"authorization", "Bearer " + access}}).status == 401);
+
+  auto t2 = JsonOf(Exchange(f, CodeFrom(RunFlow(b, AuthorizeParams(f)))));
+  const std::string access2(*json::GetString(t2, "access_token"));
+  const std::string refresh2(*json::GetString(t2, "refresh_token"));
+  CHECK(f.Call("POST", "/revoke", Form({{"token", "garbage"}}), Basic(f, f.client_secret)).status == 200);
+  CHECK(Active(f, access2));
+  CHECK(f.Call("POST", "/revoke", Form({{"token", refresh2}}), Basic(f, f.client_secret)).status == 200);
+  CHECK_FALSE(Active(f, refresh2));
+  CHECK_FALSE(Active(f, access2));
+  CHECK(f.Call("POST", "/revoke", Form({{"token", refresh2}}), Basic(f, "bad")).status == 401);
+
+  // A tampered token is simply inactive.
+  std::string tampered = access2;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  CHECK_FALSE(Active(f, tampered));
+  // Suspending the client ends its live tokens.
+  auto t3 = JsonOf(Exchange(f, CodeFrom(RunFlow(b, AuthorizeParams(f)))));
+  const std::string access3(*json::GetString(t3, "access_token"));
+  CHECK(Active(f, access3));
+  REQUIRE(f.admin->SetSuspended(f.client_id, true, "test").ok());
+  auto after = f.Call("POST", "/introspect", Form({{"token", access3}}), Basic(f, f.client_secret));
+  CHECK(after.status == 401);  // a suspended client cannot even introspect
+}
+
+}  // namespace
+}  // namespace planapi::auth_service

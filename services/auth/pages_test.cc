@@ -1,0 +1,44 @@
+#include "services/auth/pages.h"
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+
+namespace planapi::auth_service {
+namespace {
+
+TEST_CASE("the login page has the named inputs and escapes what it shows", "[auth]") {
+  const std::string page = LoginPage("production", "<Evil App>", "req\"1", "Wrong & bad");
+  CHECK(absl::StrContains(page, R"(<form method="post" action="login">)"));
+  CHECK(absl::StrContains(page, R"(name="username")"));
+  CHECK(absl::StrContains(page, R"(name="password")"));
+  CHECK(absl::StrContains(page, R"(<label for="username">)"));
+  CHECK(absl::StrContains(page, R"(value="req&quot;1")"));
+  CHECK(absl::StrContains(page, "&lt;Evil App&gt;"));
+  CHECK_FALSE(absl::StrContains(page, "<Evil App>"));
+  CHECK(absl::StrContains(page, R"(role="alert">Wrong &amp; bad)"));
+  CHECK_FALSE(absl::StrContains(page, "<script"));
+}
+
+TEST_CASE("the consent page lists every scope as a checked checkbox", "[auth]") {
+  const std::string page = ConsentPage(
+      "sandbox", "App", "alice", "r1",
+      {{"openid", DescribeScope("openid")},
+       {"patient/Observation.rs?category=a|b", DescribeScope("patient/Observation.rs?category=a|b")}});
+  CHECK(absl::StrContains(page, R"(name="scope" value="openid" checked)"));
+  CHECK(absl::StrContains(page, R"(name="scope" value="patient/Observation.rs?category=a|b" checked)"));
+  CHECK(absl::StrContains(page, R"(name="action" value="approve")"));
+  CHECK(absl::StrContains(page, R"(name="action" value="deny")"));
+  CHECK(absl::StrContains(page, "Read and search your Observation records (category b)"));
+}
+
+TEST_CASE("scopes are described in plain words", "[auth]") {
+  CHECK(DescribeScope("patient/*.read") == "Read and search all your health records");
+  CHECK(DescribeScope("user/Condition.cruds") ==
+        "Create, read, change, delete and search your Condition records");
+  CHECK(DescribeScope("patient/Coverage.r") == "Read your Coverage records");
+  CHECK(DescribeScope("offline_access") == "Keep access while you are not using the app");
+}
+
+}  // namespace
+}  // namespace planapi::auth_service

@@ -1,0 +1,63 @@
+// PostgreSQL persistence of the auth schema (migrations/): clients, accounts, grants, the
+// revocation feed and the audit log. SQL only: validation, hashing and sealing happen in the
+// callers, which hand over finished values. Thread-safe (each call leases its own connection).
+// Errors: NOT_FOUND for an unknown id, ALREADY_EXISTS for a taken username or client id,
+// INVALID_ARGUMENT for malformed ids, UNAVAILABLE/RESOURCE_EXHAUSTED from the pool.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libs/pg/pg.h"
+#include "services/auth/model.h"
+
+namespace planapi::auth_service {
+
+// One audit record. No secrets and no PHI: ids, event names, short reasons.
+struct AuditEvent {
+  std::string event;  // e.g. "client.created", "token.issued", "grant.revoked"
+  std::string realm;
+  std::string client_id;
+  std::string account_id;
+  std::string grant_id;
+  std::string detail;
+};
+
+class AuthStore {
+ public:
+  explicit AuthStore(pg::Pool& pool) : pool_(pool) {}
+
+  absl::Status InsertClient(const Client& client, const AuditEvent& audit);
+  absl::StatusOr<Client> GetClient(absl::string_view client_id);
+  // Writes every mutable field of `client` (name, redirect URIs, launch URL, scopes, realms,
+  // JWKS, sealed secret) and returns the stored row.
+  absl::StatusOr<Client> UpdateClient(const Client& client, const AuditEvent& audit);
+  // Suspending also publishes a 'client' revocation, in the same transaction.
+  absl::StatusOr<Client> SetClientStatus(absl::string_view client_id, bool suspended,
+                                         absl::string_view reason, const AuditEvent& audit);
+
+  // `account.password_hash` must already be a hash.
+  absl::StatusOr<Account> InsertAccount(const Account& account, const AuditEvent& audit);
+  // The account with its password hash, by login name (case-insensitive). NOT_FOUND when absent.
+  absl::StatusOr<Account> FindAccount(AccountKind kind, std::optional<Realm> realm,
+                                      absl::string_view username);
+  absl::StatusOr<Account> GetAccount(absl::string_view account_id);
+
+  // Newest first. INVALID_ARGUMENT when the filter names neither account nor client.
+  absl::StatusOr<std::vector<Grant>> ListGrants(const GrantFilter& filter);
+  absl::StatusOr<Grant> GetGrant(absl::string_view grant_id);
+  // Marks the grant and its refresh tokens revoked and publishes a 'grant' revocation, once;
+  // revoking again changes nothing and returns the grant as it is.
+  absl::StatusOr<Grant> RevokeGrant(absl::string_view grant_id, absl::string_view reason,
+                                    const AuditEvent& audit);
+
+  absl::Status Audit(const AuditEvent& event);
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace planapi::auth_service

@@ -1,0 +1,279 @@
+// End-to-end SMART App Launch against a running planapi (gateway + auth + fhir), with clients
+// nobody on the team wrote: openid-client drives OAuth, headless Chromium (playwright-core with
+// the system chromium) fills the real login and consent pages. Every bad case must be refused
+// with the right error and issue nothing.
+//
+// Input: PLANAPI_E2E, a JSON object:
+//   {"base": "https://localhost:PORT", "realm": "sandbox"|"production", "redirect_uri": "...",
+//    "member": {"username", "password", "patient"},
+//    "confidential": {"client_id", "client_secret"}, "public": {"client_id"},
+//    "backend": {"client_id", "private_jwk"}}
+// The gateway's CA must be trusted (NODE_EXTRA_CA_CERTS). Prints one line per check and exits 1
+// if any failed.
+import * as client from 'openid-client';
+import { chromium } from 'playwright-core';
+import { webcrypto } from 'node:crypto';
+
+const cfg = JSON.parse(process.env.PLANAPI_E2E);
+const prefix = cfg.realm === 'production' ? '' : '/sandbox';
+const issuer = new URL(`${cfg.base}${prefix}/auth`);
+const fhirBase = `${cfg.base}${prefix}/fhir/r4`;
+const otherFhirBase = `${cfg.base}${cfg.realm === 'production' ? '/sandbox' : ''}/fhir/r4`;
+const redirectUri = cfg.redirect_uri;
+
+let failures = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`ok   - ${name}`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL - ${name}: ${e?.stack ?? e}`);
+  }
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+async function refused(promise, error) {
+  try {
+    await promise;
+  } catch (e) {
+    const got = e?.error ?? e?.cause?.error ?? e?.code;
+    assert(got === error, `expected ${error}, got ${got}: ${e?.message}`);
+    return;
+  }
+  throw new Error(`expected ${error}, but it succeeded`);
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+
+// Opens `url` in a fresh browser context, signs in, unticks `untick`, approves (or denies), and
+// returns the URL the app was sent back to (the app itself is never contacted).
+async function launch(url, { untick = [], deny = false, login = true } = {}) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  let returned = null;
+  await page.route(`${redirectUri}**`, (route) => {
+    returned = route.request().url();
+    return route.fulfill({ status: 200, contentType: 'text/plain', body: 'app' });
+  });
+  // A redirect answered to the navigation itself is not routed in Chromium; the request event
+  // still shows where the browser was sent.
+  page.on('request', (request) => {
+    if (request.url().startsWith(redirectUri)) returned = request.url();
+  });
+  let response = null;
+  try {
+    response = await page.goto(url.href);
+  } catch (e) {
+    if (!returned) throw e;
+  }
+  try {
+    if (returned) return { returned };
+    if (!login) return { status: response.status(), body: await page.content() };
+    await page.fill('input[name=username]', cfg.member.username);
+    await page.fill('input[name=password]', cfg.member.password);
+    await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+    await page.waitForSelector('input[name=scope]');
+    for (const scope of untick) {
+      await page.uncheck(`input[name=scope][value="${scope}"]`);
+    }
+    await page.click(`button[name=action][value=${deny ? 'deny' : 'approve'}]`);
+    for (let i = 0; i < 100 && !returned; i++) await page.waitForTimeout(50);
+    assert(returned, 'the browser never came back to the app');
+    return { returned };
+  } finally {
+    await context.close();
+  }
+}
+
+function authorizationUrl(config, overrides = {}) {
+  const params = {
+    redirect_uri: redirectUri,
+    scope: 'openid fhirUser launch/patient offline_access patient/*.rs',
+    aud: fhirBase,
+    ...overrides,
+  };
+  for (const [k, v] of Object.entries(params)) if (v === undefined) delete params[k];
+  return client.buildAuthorizationUrl(config, params);
+}
+
+async function pkce() {
+  const verifier = client.randomPKCECodeVerifier();
+  return { verifier, challenge: await client.calculatePKCECodeChallenge(verifier) };
+}
+
+async function fhirStatus(token, path = `/Patient/${cfg.member.patient}`, base = fhirBase) {
+  const r = await fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return r.status;
+}
+
+const confidential = await client.discovery(issuer, cfg.confidential.client_id,
+                                            cfg.confidential.client_secret);
+const publicApp = await client.discovery(issuer, cfg.public.client_id, undefined, client.None());
+
+await check('SMART discovery below the FHIR base names every capability', async () => {
+  const r = await fetch(`${fhirBase}/.well-known/smart-configuration`);
+  assert(r.status === 200, `status ${r.status}`);
+  assert(r.headers.get('access-control-allow-origin') === '*', 'no CORS');
+  const doc = await r.json();
+  assert(doc.issuer === issuer.href, `issuer ${doc.issuer}`);
+  for (const c of ['launch-standalone', 'launch-ehr', 'client-public', 'client-confidential-symmetric',
+                   'client-confidential-asymmetric', 'sso-openid-connect', 'context-standalone-patient',
+                   'context-ehr-patient', 'permission-offline', 'permission-patient', 'permission-user',
+                   'permission-v1', 'permission-v2', 'authorize-post']) {
+    assert(doc.capabilities.includes(c), `missing ${c}`);
+  }
+  assert(JSON.stringify(doc.code_challenge_methods_supported) === '["S256"]', 'S256 only');
+});
+
+let tokens;
+await check('confidential client: standalone launch, unticked scope not granted, id_token verified', async () => {
+  const { verifier, challenge } = await pkce();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = authorizationUrl(confidential, { code_challenge: challenge, code_challenge_method: 'S256', state, nonce });
+  const { returned } = await launch(url, { untick: ['patient/*.rs'] });
+  tokens = await client.authorizationCodeGrant(confidential, new URL(returned), {
+    pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
+  });
+  assert(tokens.token_type.toLowerCase() === 'bearer', tokens.token_type);
+  assert(tokens.scope === 'openid fhirUser launch/patient offline_access', `scope ${tokens.scope}`);
+  assert(tokens.patient === cfg.member.patient, `patient ${tokens.patient}`);
+  assert(tokens.refresh_token, 'no refresh token');
+  const claims = tokens.claims();
+  assert(claims.fhirUser === `${fhirBase}/Patient/${cfg.member.patient}`, `fhirUser ${claims.fhirUser}`);
+  // patient/*.rs was unticked: FHIR reads are refused for want of scope.
+  assert(await fhirStatus(tokens.access_token) === 403, 'expected 403 without a resource scope');
+  const userinfo = await client.fetchUserInfo(confidential, tokens.access_token, claims.sub);
+  assert(userinfo.fhirUser === claims.fhirUser, 'userinfo');
+});
+
+await check('introspection: active for a good token, only active:false for bad ones', async () => {
+  const good = await client.tokenIntrospection(confidential, tokens.access_token);
+  assert(good.active === true && good.patient === cfg.member.patient, JSON.stringify(good));
+  for (const bad of ['random', tokens.access_token.slice(0, -4) + 'AAAA', '']) {
+    const r = await client.tokenIntrospection(confidential, bad || 'x');
+    assert(JSON.stringify(r) === '{"active":false}', JSON.stringify(r));
+  }
+});
+
+await check('refresh rotates; the old refresh token again revokes the grant', async () => {
+  const fresh = await client.refreshTokenGrant(confidential, tokens.refresh_token);
+  assert(fresh.refresh_token && fresh.refresh_token !== tokens.refresh_token, 'no rotation');
+  assert((await client.tokenIntrospection(confidential, fresh.access_token)).active === true, 'fresh inactive');
+  await refused(client.refreshTokenGrant(confidential, tokens.refresh_token), 'invalid_grant');
+  assert((await client.tokenIntrospection(confidential, fresh.access_token)).active === false,
+         'reuse did not revoke the grant');
+  await refused(client.refreshTokenGrant(confidential, fresh.refresh_token), 'invalid_grant');
+});
+
+await check('public client: PKCE launch with data scopes reaches FHIR; revocation ends it', async () => {
+  const { verifier, challenge } = await pkce();
+  const state = client.randomState();
+  const url = authorizationUrl(publicApp, {
+    scope: 'launch/patient patient/*.rs', code_challenge: challenge, code_challenge_method: 'S256', state,
+  });
+  const { returned } = await launch(url);
+  const t = await client.authorizationCodeGrant(publicApp, new URL(returned), {
+    pkceCodeVerifier: verifier, expectedState: state,
+  });
+  assert(t.patient === cfg.member.patient, 'patient');
+  const status = await fhirStatus(t.access_token);
+  assert(status !== 401 && status !== 403, `FHIR read refused: ${status}`);
+  assert(await fhirStatus(t.access_token, `/Patient/${cfg.member.patient}`, otherFhirBase) === 401,
+         'cross-realm token accepted');
+  assert(await fhirStatus(undefined) === 401, 'no token accepted');
+  await client.tokenRevocation(publicApp, t.access_token);
+  let after = 0;
+  for (let i = 0; i < 40; i++) {
+    after = await fhirStatus(t.access_token);
+    if (after === 401) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert(after === 401, `revoked token still works: ${after}`);
+});
+
+await check('codes: reuse, wrong verifier, no verifier are invalid_grant', async () => {
+  const { verifier, challenge } = await pkce();
+  const state = client.randomState();
+  const url = authorizationUrl(confidential, { scope: 'launch/patient patient/Coverage.rs', code_challenge: challenge, code_challenge_method: 'S256', state });
+  const { returned } = await launch(url);
+  await refused(client.authorizationCodeGrant(confidential, new URL(returned), {
+    pkceCodeVerifier: client.randomPKCECodeVerifier(), expectedState: state,
+  }), 'invalid_grant');
+  // The failed attempt used the code up: the right verifier is now too late.
+  await refused(client.authorizationCodeGrant(confidential, new URL(returned), {
+    pkceCodeVerifier: verifier, expectedState: state,
+  }), 'invalid_grant');
+  const second = await pkce();
+  const state2 = client.randomState();
+  const { returned: r2 } = await launch(authorizationUrl(confidential, {
+    scope: 'launch/patient patient/Coverage.rs', code_challenge: second.challenge, code_challenge_method: 'S256', state: state2 }));
+  const code = new URL(r2).searchParams.get('code');
+  const raw = await fetch(`${issuer.href}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded',
+               authorization: 'Basic ' + Buffer.from(`${cfg.confidential.client_id}:${cfg.confidential.client_secret}`).toString('base64') },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }),
+  });
+  assert(raw.status === 400 && (await raw.json()).error === 'invalid_request', 'missing verifier accepted');
+});
+
+await check('authorize: missing or plain PKCE and a wrong aud come back as invalid_request', async () => {
+  for (const overrides of [
+    { code_challenge: undefined, code_challenge_method: undefined, state: 's' },
+    { code_challenge: 'abc', code_challenge_method: 'plain', state: 's' },
+    { code_challenge: (await pkce()).challenge, code_challenge_method: 'S256', state: 's', aud: otherFhirBase },
+  ]) {
+    const { returned } = await launch(authorizationUrl(confidential, overrides), { login: false });
+    assert(returned, 'no redirect');
+    const p = new URL(returned).searchParams;
+    assert(p.get('error') === 'invalid_request' && !p.get('code'), returned);
+  }
+});
+
+await check('authorize: a wrong redirect URI or client gets an error page, never a redirect', async () => {
+  const { challenge } = await pkce();
+  const bad = authorizationUrl(confidential, { code_challenge: challenge, code_challenge_method: 'S256', state: 's' });
+  bad.searchParams.set('redirect_uri', 'https://evil.example/cb');
+  const r = await launch(bad, { login: false });
+  assert(!r.returned && r.status === 400, `status ${r.status}`);
+  bad.searchParams.set('redirect_uri', redirectUri);
+  bad.searchParams.set('client_id', 'no-such-client');
+  const r2 = await launch(bad, { login: false });
+  assert(!r2.returned && r2.status === 400, `status ${r2.status}`);
+});
+
+await check('deny comes back as access_denied with the state', async () => {
+  const { challenge } = await pkce();
+  const { returned } = await launch(authorizationUrl(confidential, {
+    code_challenge: challenge, code_challenge_method: 'S256', state: 'deny-1' }), { deny: true });
+  const p = new URL(returned).searchParams;
+  assert(p.get('error') === 'access_denied' && p.get('state') === 'deny-1', returned);
+});
+
+await check('bad client credentials are invalid_client', async () => {
+  const wrong = await client.discovery(issuer, cfg.confidential.client_id, 'not-the-secret');
+  await refused(client.refreshTokenGrant(wrong, 'whatever'), 'invalid_client');
+});
+
+await check('backend services: client_credentials with private_key_jwt (ES384)', async () => {
+  const jwk = cfg.backend.private_jwk;
+  const key = await webcrypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign']);
+  const backend = await client.discovery(issuer, cfg.backend.client_id, undefined,
+                                         client.PrivateKeyJwt({ key, kid: jwk.kid }));
+  const t = await client.clientCredentialsGrant(backend, { scope: 'system/Coverage.rs' });
+  assert(t.scope === 'system/Coverage.rs' && !t.refresh_token, JSON.stringify(t));
+  const status = await fhirStatus(t.access_token, '/Coverage?_count=1');
+  assert(status !== 401 && status !== 403, `backend FHIR search refused: ${status}`);
+  await refused(client.clientCredentialsGrant(backend, { scope: 'patient/Coverage.rs' }), 'invalid_scope');
+});
+
+await browser.close();
+console.log(failures === 0 ? 'all passed' : `${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);

@@ -1,0 +1,95 @@
+// SMART App Launch end to end with real clients nobody on the team wrote: tests/e2e/launch.mjs
+// (openid-client, headless Chromium through the real login and consent pages) against the whole
+// suite over TLS. This test registers the apps and the member, then runs the script.
+#include <grpcpp/grpcpp.h>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "libs/jose/key.h"
+#include "libs/json/json.h"
+#include "libs/rpc/channel.h"
+#include "libs/testing/process.h"
+#include "planapi/auth/v1/auth_service.grpc.pb.h"
+#include "tests/integration/suite.h"
+
+namespace planapi::integration {
+namespace {
+
+namespace pb = planapi::auth::v1;
+
+constexpr char kRedirect[] = "https://app.example/cb";
+
+pb::CreateClientResponse CreateClient(pb::Auth::Stub& stub, pb::CreateClientRequest req) {
+  grpc::ClientContext ctx;
+  pb::CreateClientResponse out;
+  grpc::Status s = stub.CreateClient(&ctx, req, &out);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  return out;
+}
+
+TEST_CASE("openid-client and Chromium complete SMART launches and every bad case is refused",
+          "[integration]") {
+  auto suite = Suite::Start();
+  auto stub = pb::Auth::NewStub(rpc::MakeChannel(suite->service("auth").address()));
+
+  pb::CreateClientRequest conf;
+  conf.set_name("E2E confidential");
+  conf.set_type(pb::CLIENT_TYPE_CONFIDENTIAL);
+  conf.add_redirect_uris(kRedirect);
+  const pb::CreateClientResponse confidential = CreateClient(*stub, conf);
+  pb::CreateClientRequest pub = conf;
+  pub.set_name("E2E public");
+  pub.set_type(pb::CLIENT_TYPE_PUBLIC);
+  const pb::CreateClientResponse public_app = CreateClient(*stub, pub);
+  auto key = jose::Key::Generate(jose::KeyType::kEcP384);
+  REQUIRE(key.ok());
+  const jose::Key pinned = key->WithAlg(jose::Algorithm::kEs384);
+  pb::CreateClientRequest backend;
+  backend.set_name("E2E backend");
+  backend.set_type(pb::CLIENT_TYPE_BACKEND);
+  backend.set_scopes("system/*.rs");
+  backend.set_jwks_json(absl::StrCat(R"({"keys":[)", pinned.PublicJwk(), "]}"));
+  const pb::CreateClientResponse backend_app = CreateClient(*stub, backend);
+
+  pb::CreateAccountRequest member;
+  member.set_kind(pb::ACCOUNT_KIND_MEMBER);
+  member.set_realm(pb::REALM_SANDBOX);
+  member.set_username("e2e-member");
+  member.set_password("e2e-member-password");
+  member.set_patient_id("e2e-patient");
+  {
+    grpc::ClientContext ctx;
+    pb::Account out;
+    REQUIRE(stub->CreateAccount(&ctx, member, &out).ok());
+  }
+
+  json::Writer w;
+  w.StartObject()
+      .Field("base", suite->base_url())
+      .Field("realm", "sandbox")
+      .Field("redirect_uri", kRedirect);
+  w.Key("member").StartObject().Field("username", "e2e-member")
+      .Field("password", "e2e-member-password").Field("patient", "e2e-patient").EndObject();
+  w.Key("confidential").StartObject().Field("client_id", confidential.client().client_id())
+      .Field("client_secret", confidential.client_secret()).EndObject();
+  w.Key("public").StartObject().Field("client_id", public_app.client().client_id()).EndObject();
+  w.Key("backend").StartObject().Field("client_id", backend_app.client().client_id())
+      .Key("private_jwk").Raw(pinned.PrivateJwk()).EndObject();
+  w.EndObject();
+
+  testing::TempDir dir;
+  const std::string log = dir.path() + "/e2e.log";
+  auto rc = testing::RunCommand({"bash", testing::SourceDir() + "/tests/e2e/run.sh"},
+                                {{"PLANAPI_E2E", w.Take()}, {"NODE_EXTRA_CA_CERTS", suite->ca_file()}},
+                                log);
+  REQUIRE(rc.ok());
+  const std::string output = testing::ReadFile(log);
+  INFO(output);
+  CHECK(*rc == 0);
+  CHECK(output.find("all passed") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace planapi::integration
