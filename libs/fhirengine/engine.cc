@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -92,6 +93,29 @@ Engine::Engine(EngineConfig config, pg::Pool& pool,
   }
 }
 
+absl::Status Engine::CheckCategory(const Context& context, absl::string_view type,
+                                   absl::string_view id) const {
+  if (context.categories.empty()) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<SearchPage> page =
+      searcher_.Search({.realm = context.realm,
+                        .type = std::string(type),
+                        .params = {{"_id", std::string(id)},
+                                   {"category", absl::StrJoin(context.categories, ",")}},
+                        .base_url = context.base_url,
+                        .patient = context.patient});
+  if (page.ok() && !page->resources.empty()) {
+    return absl::OkStatus();
+  }
+  if (!page.ok() && page.status().code() != absl::StatusCode::kInvalidArgument) {
+    return page.status();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      type, "/", id, " is outside the categories the access token grants (",
+      absl::StrJoin(context.categories, ", "), ")"));
+}
+
 absl::Status Engine::CheckVisible(const Context& context, absl::string_view type,
                                   absl::string_view id) const {
   if (context.patient.empty()) {
@@ -166,6 +190,7 @@ absl::StatusOr<ResourceResult> Engine::Read(const Context& context, absl::string
   PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
   PLANAPI_RETURN_IF_ERROR(CheckVisible(context, type, id));
   PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Read(context.realm, type, id));
+  PLANAPI_RETURN_IF_ERROR(CheckCategory(context, type, id));
   return ResultOf(std::move(v));
 }
 
@@ -178,6 +203,7 @@ absl::StatusOr<ResourceResult> Engine::VRead(const Context& context, absl::strin
     return absl::InvalidArgumentError(absl::StrCat("'", version, "' is not a version id"));
   }
   PLANAPI_RETURN_IF_ERROR(CheckVisible(context, type, id));
+  PLANAPI_RETURN_IF_ERROR(CheckCategory(context, type, id));
   PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.ReadVersion(context.realm, type, id, number));
   return ResultOf(std::move(v));
 }
@@ -190,6 +216,7 @@ absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::str
   }
   count = count == 0 ? kDefaultHistoryCount : std::min(count, kMaxHistoryCount);
   PLANAPI_RETURN_IF_ERROR(CheckVisible(context, type, id));
+  PLANAPI_RETURN_IF_ERROR(CheckCategory(context, type, id));
   PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> versions,
                            store_.History(context.realm, type, id, count));
   const std::string self = absl::StrCat(context.base_url, "/", type, "/", id);

@@ -42,6 +42,8 @@ struct Context {
   // A patient-scoped caller: only this patient's compartment (and what it refers to) exists.
   std::string patient;
   bool lenient = false;  // Prefer: handling=lenient
+  // Granular scopes: only resources in one of these categories may be read (empty: any).
+  std::vector<std::string> categories;
 };
 
 struct ResourceResult {
@@ -151,6 +153,10 @@ class Engine {
   // NOT_FOUND, as for an unknown resource, when a patient-scoped caller may not see type/id.
   absl::Status CheckVisible(const Context& context, absl::string_view type,
                             absl::string_view id) const;
+  // PERMISSION_DENIED (403) when granular scopes confine the caller to categories and type/id is
+  // in none of them: a search of `category` on that one resource decides, so it is data-driven.
+  absl::Status CheckCategory(const Context& context, absl::string_view type,
+                             absl::string_view id) const;
 
   const EngineConfig config_;
   const std::shared_ptr<const fhirsearch::Registry> registry_;

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 #include "libs/rpc/metadata.h"
 #include "libs/rpc/status.h"
@@ -16,6 +17,8 @@ namespace pb = planapi::fhir::v1;
 // The patient a patient-scoped token confines the caller to, set by the gateway after it
 // verified the token (only the gateway reaches the backends).
 constexpr char kPatientKey[] = "x-planapi-patient";
+// Granular scopes: the categories a read must fall in (comma-separated), set by the gateway.
+constexpr char kCategoriesKey[] = "x-planapi-categories";
 // The OAuth client and the user (account) behind an app's request, for the audit trail.
 constexpr char kClientKey[] = "x-planapi-client";
 constexpr char kUserKey[] = "x-planapi-user";
@@ -41,6 +44,10 @@ Context ContextOf(const pb::RequestContext& in, const grpc::ServerContext* call 
     const auto& md = call->client_metadata();
     if (auto it = md.find(kPatientKey); it != md.end()) {
       c.patient.assign(it->second.data(), it->second.size());
+    }
+    if (auto it = md.find(kCategoriesKey); it != md.end()) {
+      c.categories = absl::StrSplit(absl::string_view(it->second.data(), it->second.size()), ',',
+                                    absl::SkipEmpty());
     }
   }
   return c;

@@ -1,5 +1,6 @@
 #include "services/gateway/gateway_handler.h"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -10,9 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/fhir/outcome.h"
+#include "libs/fhir/resource_types.h"
 #include "libs/json/json.h"
 #include "libs/runtime/log.h"
 #include "libs/status/issue.h"
@@ -115,8 +119,11 @@ authz::Interaction ToAuthzInteraction(FhirInteraction interaction) {
       return authz::Interaction::kUpdate;
     case FhirInteraction::kDelete:
       return authz::Interaction::kDelete;
+    case FhirInteraction::kTransaction:
+      return authz::Interaction::kCreate;
     case FhirInteraction::kCapabilities:
     case FhirInteraction::kSearchType:
+    case FhirInteraction::kEverything:  // a search of the Patient, narrowed below to readable types
       break;
   }
   return authz::Interaction::kSearch;
@@ -349,6 +356,40 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     parse->call.principal_patient = grant->patient.value_or("");
     parse->call.principal_scopes = principal->scopes.ToString();
     parse->call.principal_client = principal->client_id;
+    parse->call.principal_user = principal->subject;
+    if (!grant->categories.empty()) {
+      const std::string categories = absl::StrJoin(grant->categories, ",");
+      parse->call.principal_categories = categories;
+      if (parse->call.interaction == FhirInteraction::kSearchType) {
+        // Granular scopes: the search is narrowed to the granted categories (AND with the rest).
+        parse->call.params.emplace_back("category", categories);
+      }
+    }
+    if (parse->call.interaction == FhirInteraction::kEverything) {
+      // $everything returns only the types the token may search (and that the caller asked
+      // for): the service narrows with _type.
+      std::vector<std::string> asked;
+      for (auto it = parse->call.params.begin(); it != parse->call.params.end();) {
+        if (it->first == "_type") {
+          for (absl::string_view t : absl::StrSplit(it->second, ',', absl::SkipEmpty())) {
+            asked.emplace_back(t);
+          }
+          it = parse->call.params.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      std::vector<std::string> allowed;
+      for (absl::string_view type : fhir::PatientAccessTypes()) {
+        const bool wanted = asked.empty() || std::find(asked.begin(), asked.end(), type) != asked.end();
+        absl::StatusOr<authz::Grant> g =
+            authz::CheckAccess(*principal, {type, authz::Interaction::kSearch});
+        if (wanted && g.ok() && g->categories.empty()) {
+          allowed.emplace_back(type);
+        }
+      }
+      parse->call.params.emplace_back("_type", absl::StrJoin(allowed, ","));
+    }
   }
   if (parse->call.interaction == FhirInteraction::kHistoryInstance) {
     for (const auto& [name, value] : parse->call.params) {

@@ -72,6 +72,8 @@ struct PrincipalMetadata {
   std::string patient;
   std::string scopes;
   std::string client;
+  std::string user;
+  std::string categories;  // comma-separated: reads must fall in one of them
 };
 // A unary FHIR method of the callback API (the explicit type picks the std::function overload).
 template <typename Request>
@@ -93,7 +95,8 @@ class GrpcUpstreams final : public Upstreams {
   void Fhir(Upstream to, FhirCall call, const rpc::CallInfo& info,
             absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) override {
     const PrincipalMetadata principal{call.principal_patient, call.principal_scopes,
-                                      call.principal_client};
+                                      call.principal_client, call.principal_user,
+                                      call.principal_categories};
     fhirpb::RequestContext context;
     context.set_realm(ToProto(call.realm));
     context.set_base_url(call.base_url);
@@ -144,7 +147,7 @@ class GrpcUpstreams final : public Upstreams {
           p->set_name(std::move(name));
           p->set_value(std::move(value));
         }
-        return Unary(to, &FhirAsync::Everything, std::move(r), info, std::move(done));
+        return Unary(to, principal, &FhirAsync::Everything, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kCreate:
       case FhirInteraction::kUpdate:
@@ -220,6 +223,12 @@ class GrpcUpstreams final : public Upstreams {
     }
     if (!principal.client.empty()) {
       c->context.AddMetadata("x-planapi-client", principal.client);
+    }
+    if (!principal.user.empty()) {
+      c->context.AddMetadata("x-planapi-user", principal.user);
+    }
+    if (!principal.categories.empty()) {
+      c->context.AddMetadata("x-planapi-categories", principal.categories);
     }
     FhirAsync* async = channels_.at(to).fhir->async();
     (async->*method)(

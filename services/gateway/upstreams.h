@@ -59,6 +59,10 @@ struct FhirCall {
   std::string principal_patient;
   std::string principal_scopes;
   std::string principal_client;
+  std::string principal_user;        // x-planapi-user: the account, for the audit trail
+  // x-planapi-categories: granular scopes allow only these categories (comma-separated); the
+  // service refuses reads outside them, and searches carry them as a category parameter.
+  std::string principal_categories;
 };
 
 struct FhirResult {
