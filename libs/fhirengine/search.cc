@@ -432,7 +432,9 @@ class Planner {
   }
 
   // What a patient may see of a resource row `t` (with columns realm, type, id): its compartment,
-  // itself, and resources of types outside the compartment that its data refers to.
+  // itself, and resources of types outside the compartment that its data refers to or that refer
+  // to the patient (a Device's `patient`: Device is outside CompartmentDefinition-patient in R4,
+  // yet US Core's Device?patient= is a patient-facing search).
   std::string Visible(absl::string_view t) {
     const std::string patient = sql_.Bind(q_.patient);
     std::vector<std::string> outside;
@@ -445,10 +447,12 @@ class Planner {
         "((", t, ".type = 'Patient' AND ", t, ".id = ", patient, ") OR EXISTS (SELECT 1 FROM "
         "compartment c WHERE c.realm = ", t, ".realm AND c.patient = ", patient,
         " AND c.type = ", t, ".type AND c.id = ", t, ".id) OR (", t, ".type = ANY(",
-        sql_.Bind(TextArray(outside)), "::text[]) AND EXISTS (SELECT 1 FROM search_reference v "
+        sql_.Bind(TextArray(outside)), "::text[]) AND (EXISTS (SELECT 1 FROM search_reference v "
         "JOIN compartment c ON c.realm = v.realm AND c.type = v.type AND c.id = v.id WHERE "
         "v.realm = ", t, ".realm AND v.target_type = ", t, ".type AND v.target_id = ", t,
-        ".id AND c.patient = ", patient, ")))");
+        ".id AND c.patient = ", patient, ") OR EXISTS (SELECT 1 FROM search_reference d WHERE "
+        "d.realm = ", t, ".realm AND d.type = ", t, ".type AND d.id = ", t, ".id AND "
+        "d.target_type = 'Patient' AND d.target_id = ", patient, "))))");
   }
 
  private:
