@@ -1275,7 +1275,18 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
               " AND s.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[]) AND (",
               absl::StrJoin(alternatives, " OR "), ") AND NOT t.deleted");
         }
-        if (!q.patient.empty()) {
+        if (!q.patient.empty() && inc.reverse) {
+          // What refers to the page (US Core's Provenance:target) is shown when the patient may
+          // see it, or when all it refers to through the parameter is the patient's: a
+          // Provenance of the patient's AllergyIntolerance is outside the compartment (its
+          // `patient` is only a target that is a Patient) but belongs to the record.
+          absl::StrAppend(
+              &sql_text, " AND (", ip.Visible("t"), " OR NOT EXISTS (SELECT 1 FROM "
+              "search_reference o WHERE o.realm = t.realm AND o.type = t.type AND o.id = t.id AND "
+              "o.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[]) AND NOT EXISTS ("
+              "SELECT 1 FROM resource ot WHERE ot.realm = o.realm AND ot.type = o.target_type AND "
+              "ot.id = o.target_id AND ", ip.Visible("ot"), ")))");
+        } else if (!q.patient.empty()) {
           absl::StrAppend(&sql_text, " AND ", ip.Visible("t"));
         }
         absl::StrAppend(&sql_text, " LIMIT ", kMaxIncludesPerPage + 1);
