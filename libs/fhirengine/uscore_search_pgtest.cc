@@ -48,8 +48,8 @@ constexpr const char* kSearchsetBundles[] = {
     "allergyintolerance-provenance-example.json", "bundle-docref-example1.json",
     "bundle-docref-example2.json"};
 
-// Written by the test: the fixtures have no Provenance for Synthea data and no Encounter with an
-// identifier.
+// Written by the test: the fixtures have no Provenance for Synthea data or most profiles, and no
+// Encounter with an identifier.
 constexpr char kProbeProvenance[] =
     R"({"resourceType":"Provenance","id":"uscore-probe","recorded":"2024-01-01T00:00:00Z",
   "agent":[{"who":{"reference":"Organization/Payer2"}}],
@@ -64,6 +64,18 @@ constexpr char kProbeProvenance[] =
     {"reference":"MedicationRequest/073a8f2a-0de8-4242-92c4-4011f9f11393"},
     {"reference":"Observation/035849dc-2cdd-4120-a8c5-fe76a282c821"},
     {"reference":"Procedure/116d1bc4-d2f2-4626-8004-83fce08deb57"}]})";
+// US Core asks for Provenance on every profile; these name Amy Shaw's records and the directory
+// resources.
+constexpr char kProbeProvenanceExample[] =
+    R"({"resourceType":"Provenance","id":"uscore-probe-example","target":[
+    {"reference":"Patient/example"},{"reference":"Device/udi-1"},
+    {"reference":"DocumentReference/discharge-summary"},{"reference":"CareTeam/example"},
+    {"reference":"Coverage/coverage-example"}]})";
+constexpr char kProbeProvenanceDirectory[] =
+    R"({"resourceType":"Provenance","id":"uscore-probe-directory","target":[
+    {"reference":"Organization/acme-lab"},{"reference":"Location/hospital"},
+    {"reference":"Practitioner/practitioner-1"},
+    {"reference":"PractitionerRole/PractitionerRole-1"}]})";
 constexpr char kProbeEncounter[] = R"({"resourceType":"Encounter","id":"uscore-probe-encounter",
   "identifier":[{"system":"http://example.org/visits","value":"V-1001"}],"status":"finished",
   "class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},
@@ -119,6 +131,8 @@ struct Loaded {
       }
     }
     Import(kProbeProvenance, "probe Provenance");
+    Import(kProbeProvenanceExample, "probe Provenance of Amy Shaw's records");
+    Import(kProbeProvenanceDirectory, "probe Provenance of directory resources");
     Import(kProbeEncounter, "probe Encounter");
   }
   void Import(const std::string& text, const std::string& what) {
@@ -735,6 +749,55 @@ const Case kCases[] = {
      {{"patient", "example"}, {"_revinclude", "Provenance:target"}},
      {"79613", "example"},
      {"Provenance/79614"},
+     true},
+    {"Patient",
+     {{"_id", "example"}, {"_revinclude", "Provenance:target"}},
+     {"example"},
+     {"Provenance/uscore-probe-example"},
+     true},
+    {"Device",
+     {{"patient", "example"}, {"_revinclude", "Provenance:target"}},
+     {"udi-1", "udi-2", "udi-3"},
+     {"Provenance/uscore-probe-example"},
+     true},
+    {"DocumentReference",
+     {{"patient", "example"},
+      {"type", "http://loinc.org|18842-5"},
+      {"_revinclude", "Provenance:target"}},
+     {"discharge", "discharge-summary"},
+     {"Provenance/uscore-probe-example"},
+     true},
+    {"CareTeam",
+     {{"patient", "example"}, {"status", "active"}, {"_revinclude", "Provenance:target"}},
+     {"example", "missing-coded-data-example"},
+     {"Provenance/uscore-probe-example"},
+     true},
+    {"Coverage",
+     {{"patient", "example"}, {"_revinclude", "Provenance:target"}},
+     {"coverage-example"},
+     {"Provenance/uscore-probe-example"},
+     true},
+    {"Organization",
+     {{"name", "acme"}, {"_revinclude", "Provenance:target"}},
+     {"acme-lab", "acme-payer", "example-organization-2"},
+     {"Provenance/uscore-probe-directory"},
+     true},
+    {"Location",
+     {{"name", "holy"}, {"_revinclude", "Provenance:target"}},
+     {"hospital"},
+     {"Provenance/uscore-probe-directory"},
+     true},
+    {"Practitioner",
+     {{"name", "bone"}, {"_revinclude", "Provenance:target"}},
+     {"practitioner-1"},
+     {"Provenance/uscore-probe-directory"},
+     true},
+    {"PractitionerRole",
+     {{"specialty", "208D00000X"},
+      {"_include", "PractitionerRole:practitioner"},
+      {"_revinclude", "Provenance:target"}},
+     {"PractitionerRole-1"},
+     {"Practitioner/Practitioner-1011", "Provenance/uscore-probe-directory"},
      true},
     // CARIN BB 2.0.0: ExplanationOfBenefit, every _include, and the reference resources
     {"ExplanationOfBenefit", {{"_id", "EOBOral1"}}, {"EOBOral1"}, {}, true},
