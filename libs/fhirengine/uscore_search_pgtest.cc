@@ -264,11 +264,15 @@ void Expect(const Case& c) {
     Params codes = c.params;
     bool changed = false;
     for (auto& [name, value] : codes) {
-      const size_t bar = value.find('|');
-      if (bar != std::string::npos && !absl::StartsWith(name, "_") && name != "identifier") {
-        value = value.substr(bar + 1);
-        changed = true;
+      if (absl::StartsWith(name, "_") || !absl::StrContains(value, "|")) {
+        continue;
       }
+      std::vector<std::string> alternatives = absl::StrSplit(value, ',');
+      for (std::string& a : alternatives) {
+        a = a.substr(a.find('|') + 1);  // npos + 1 is 0: kept whole
+      }
+      value = absl::StrJoin(alternatives, ",");
+      changed = true;
     }
     if (changed) {
       ExpectSame(c, codes, "code without system");
@@ -985,6 +989,47 @@ const Case kCases[] = {
      {{"identifier",
        "https://github.com/synthetichealth/synthea|f2a4f241-ad65-4a1b-8b54-b5717a2338b6"}},
      {"bf823ea4-d765-40f8-b243-bdfdb6521408"},
+     {},
+     true},
+    // multipleAnd dates and multipleOr codes, as the CapabilityStatement expectations allow
+    {"Observation",
+     {{"patient", kMember},
+      {"category", "vital-signs"},
+      {"date", "ge2019-01-01"},
+      {"date", "lt2020-01-01"}},
+     {"0c6076ab-4f73-497b-87b6-3e52492ab93e", "3e4960b7-02e8-4c8e-a0fb-740040905c35",
+      "4d6163f5-2bd8-4cd8-beee-7d77eab2ec71", "78b925a7-1d62-498b-8c70-d9e6d0d5f050",
+      "842545e3-8a42-46b1-99bd-1399530f823c", "d474c1df-a901-406c-af25-391b9c287e23",
+      "e2caadec-c2c4-492d-9e3e-99d7505d94ed", "e6eddc31-2248-4098-a095-86c9d14b0c34",
+      "eff51ae6-eb37-4829-9ce8-de740fc694ed", "ff7bb3dd-22bb-4937-acb7-507ab94d35e7"},
+     {},
+     true},
+    {"Observation",
+     {{"patient", kMember},
+      {"code", "http://loinc.org|8302-2,http://loinc.org|29463-7"},
+      {"date", "gt2019-06-25T14:59:16Z"}},
+     {"0c6076ab-4f73-497b-87b6-3e52492ab93e", "842545e3-8a42-46b1-99bd-1399530f823c",
+      "b6dea573-347b-48d2-bc43-30ac4c5ad119", "dc65e432-5718-45ec-a8d9-69d8ae6de3a3"},
+     {},
+     true},
+    {"Encounter",
+     {{"patient", kMember}, {"date", "ge2017"}, {"date", "le2018"}},
+     {"19f00be2-9df5-4a60-bc7c-765b643242ae", "20f3b415-316e-483a-baa4-0bdb74385adb",
+      "4f486708-ae4d-41fb-a144-773bd2a2934c", "90660235-6978-45d4-a3ef-e00ef3339a25",
+      "d261b7a3-c133-4620-8fe6-522dbdff6eea", "e31534d8-d773-46aa-ba0f-e3f9833e8053",
+      "ed3b5388-e3d5-4a27-8b11-fe9b522df489"},
+     {},
+     true},
+    {"ExplanationOfBenefit",
+     {{"patient", "Patient2"}, {"service-date", "ge2019-07-01"}, {"service-date", "lt2021-01-01"}},
+     {"EOBInpatient1", "EOBInpatientNonFinancial1", "EOBOutpatient1", "EOBOutpatientNonFinancial1",
+      "EOBPharmacy1", "EOBPharmacyNonFinancial1", "EOBProfessional1",
+      "EOBProfessionalNonFinancial1"},
+     {},
+     true},
+    {"ExplanationOfBenefit",
+     {{"identifier", "ProfessionalEOBExample1"}},
+     {"EOBProfessional2", "EOBProfessionalNonFinancial2"},
      {},
      true},
 
