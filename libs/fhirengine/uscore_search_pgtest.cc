@@ -511,7 +511,7 @@ const Case kCases[] = {
      {},
      true},
     {"Location", {{"name", "holy"}}, {"hospital"}, {}, true},
-    {"Location", {{"address", "washtenaw"}}, {}, {}, true},
+    {"Location", {{"address", "amherst"}}, {"hl7east"}, {}, true},
     {"Location", {{"address-city", "amherst"}}, {"hl7east"}, {}, true},
     {"Location", {{"address-state", "MA"}}, {"hl7east", "hospital"}, {}, true},
     {"Location", {{"address-postalcode", "01844"}}, {"hospital"}, {}, true},
