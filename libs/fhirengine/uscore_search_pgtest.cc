@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -1039,6 +1040,41 @@ TEST_CASE("every required US Core and CARIN BB search finds exactly the expected
           "[uscore]") {
   for (const Case& c : kCases) {
     Expect(c);
+  }
+}
+
+TEST_CASE("the CapabilityStatement lists every parameter, include and revinclude used here",
+          "[uscore]") {
+  auto cs = json::Parse(Data().engine->Capabilities(Loaded::Ctx()).json);
+  REQUIRE(cs.ok());
+  std::map<std::string, std::set<std::string>>
+      listed;  // type -> names, "include X", "revinclude X"
+  for (const auto& r : (*cs)["rest"][0]["resource"].GetArray()) {
+    std::set<std::string>& names = listed[std::string(*json::GetString(r, "type"))];
+    for (const char* key : {"searchInclude", "searchRevInclude"}) {
+      if (r.HasMember(key)) {
+        for (const auto& i : r[key].GetArray()) {
+          names.insert(absl::StrCat(key, " ", i.GetString()));
+        }
+      }
+    }
+    if (r.HasMember("searchParam")) {
+      for (const auto& p : r["searchParam"].GetArray()) {
+        names.insert(std::string(*json::GetString(p, "name")));
+      }
+    }
+  }
+  for (const Case& c : kCases) {
+    for (const auto& [name, value] : c.params) {
+      std::string wanted = name.substr(0, name.find(':'));
+      if (name == "_include") {
+        wanted = absl::StrCat("searchInclude ", value);
+      } else if (name == "_revinclude") {
+        wanted = absl::StrCat("searchRevInclude ", value);
+      }
+      INFO(c.type << ": " << wanted);
+      CHECK(listed[c.type].contains(wanted));
+    }
   }
 }
 
