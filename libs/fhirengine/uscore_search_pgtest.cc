@@ -10,9 +10,11 @@
 //
 // Every search is also run in the forms that must give the same answer: parameters in another
 // order, `patient=X` as `Patient/X` and as an absolute URL, `system|code` as `code` (where the code
-// is unambiguous), and page by page with `_count=2` through the `next` links.
+// is unambiguous), page by page with `_count=2` through the `next` links, and under the member's
+// own patient context. Every date parameter is run with each prefix. The examples lack Provenance
+// for most profiles and an Encounter with an identifier; the few resources written here for that
+// are marked "probe".
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -20,6 +22,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
