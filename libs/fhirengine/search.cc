@@ -971,7 +971,10 @@ absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
       " UNION SELECT v.target_type, v.target_id FROM compartment c JOIN search_reference v ON "
       "v.realm = c.realm AND v.type = c.type AND v.id = c.id WHERE c.realm = ", planner.realm(),
       "::smallint AND c.patient = ", patient, " AND v.target_type = ANY(",
-      sql.Bind(TextArray(outside)), "::text[])) ");
+      sql.Bind(TextArray(outside)), "::text[]) UNION SELECT d.type, d.id FROM search_reference d "
+      "WHERE d.realm = ", planner.realm(), "::smallint AND d.type = ANY(",
+      sql.Bind(TextArray(outside)), "::text[]) AND d.target_type = 'Patient' AND d.target_id = ",
+      patient, ") ");
   std::optional<Cursor> cursor;
   if (cursor_text.has_value()) {
     PLANAPI_ASSIGN_OR_RETURN(cursor, DecodeCursor(*cursor_text, 2));

@@ -2071,6 +2071,13 @@ TEST_CASE("a member sees its Device and the Provenance of its records, not anoth
   CHECK(engine.Read(Loaded::Ctx("example"), "Device", "udi-2").ok());
   CHECK(engine.Read(Loaded::Ctx(kMember), "Device", "udi-2").status().code() ==
         absl::StatusCode::kNotFound);
+  // $everything holds what the member may see: its Devices too.
+  auto everything = engine.Everything(Loaded::Ctx("example"), "example", {{"_type", "Device"}});
+  REQUIRE(everything.ok());
+  CHECK(everything->json.find("\"udi-3\"") != std::string::npos);
+  auto other = engine.Everything(Loaded::Ctx(kMember), kMember, {{"_type", "Device"}});
+  REQUIRE(other.ok());
+  CHECK(other->json.find("\"udi-") == std::string::npos);
   // A Provenance that also names another member's record is not shown to either member.
   REQUIRE(engine
               .Update(Loaded::Ctx(), "Provenance", "uscore-mixed", R"({"resourceType":"Provenance",
