@@ -519,7 +519,9 @@ class Planner {
   }
 
   // What a patient may see of a resource row `t` (with columns realm, type, id): its compartment,
-  // itself, and resources of types outside the compartment that its data refers to.
+  // itself, and resources of types outside the compartment that its data refers to or that refer
+  // to the patient (a Device's `patient`: Device is outside CompartmentDefinition-patient in R4,
+  // yet US Core's Device?patient= is a patient-facing search).
   std::string Visible(absl::string_view t) {
     const std::string patient = sql_.Bind(q_.patient);
     std::vector<std::string> outside;
@@ -532,10 +534,12 @@ class Planner {
         "((", t, ".type = 'Patient' AND ", t, ".id = ", patient, ") OR EXISTS (SELECT 1 FROM "
         "compartment c WHERE c.realm = ", t, ".realm AND c.patient = ", patient,
         " AND c.type = ", t, ".type AND c.id = ", t, ".id) OR (", t, ".type = ANY(",
-        sql_.Bind(TextArray(outside)), "::text[]) AND EXISTS (SELECT 1 FROM search_reference v "
+        sql_.Bind(TextArray(outside)), "::text[]) AND (EXISTS (SELECT 1 FROM search_reference v "
         "JOIN compartment c ON c.realm = v.realm AND c.type = v.type AND c.id = v.id WHERE "
         "v.realm = ", t, ".realm AND v.target_type = ", t, ".type AND v.target_id = ", t,
-        ".id AND c.patient = ", patient, ")))");
+        ".id AND c.patient = ", patient, ") OR EXISTS (SELECT 1 FROM search_reference d WHERE "
+        "d.realm = ", t, ".realm AND d.type = ", t, ".type AND d.id = ", t, ".id AND "
+        "d.target_type = 'Patient' AND d.target_id = ", patient, "))))");
   }
 
  private:
@@ -1096,7 +1100,10 @@ absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
       " UNION SELECT v.target_type, v.target_id FROM compartment c JOIN search_reference v ON "
       "v.realm = c.realm AND v.type = c.type AND v.id = c.id WHERE c.realm = ", planner.realm(),
       "::smallint AND c.patient = ", patient, " AND v.target_type = ANY(",
-      sql.Bind(TextArray(outside)), "::text[])) ");
+      sql.Bind(TextArray(outside)), "::text[]) UNION SELECT d.type, d.id FROM search_reference d "
+      "WHERE d.realm = ", planner.realm(), "::smallint AND d.type = ANY(",
+      sql.Bind(TextArray(outside)), "::text[]) AND d.target_type = 'Patient' AND d.target_id = ",
+      patient, ") ");
   std::optional<Cursor> cursor;
   if (cursor_text.has_value()) {
     PLANAPI_ASSIGN_OR_RETURN(cursor, DecodeCursor(*cursor_text, 2));
@@ -1414,7 +1421,18 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
               " AND s.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[]) AND (",
               absl::StrJoin(alternatives, " OR "), ") AND NOT t.deleted");
         }
-        if (!q.patient.empty()) {
+        if (!q.patient.empty() && inc.reverse) {
+          // What refers to the page (US Core's Provenance:target) is shown when the patient may
+          // see it, or when all it refers to through the parameter is the patient's: a
+          // Provenance of the patient's AllergyIntolerance is outside the compartment (its
+          // `patient` is only a target that is a Patient) but belongs to the record.
+          absl::StrAppend(
+              &sql_text, " AND (", ip.Visible("t"), " OR NOT EXISTS (SELECT 1 FROM "
+              "search_reference o WHERE o.realm = t.realm AND o.type = t.type AND o.id = t.id AND "
+              "o.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[]) AND NOT EXISTS ("
+              "SELECT 1 FROM resource ot WHERE ot.realm = o.realm AND ot.type = o.target_type AND "
+              "ot.id = o.target_id AND ", ip.Visible("ot"), ")))");
+        } else if (!q.patient.empty()) {
           absl::StrAppend(&sql_text, " AND ", ip.Visible("t"));
         }
         absl::StrAppend(&sql_text, " LIMIT ", kMaxIncludesPerPage + 1);
