@@ -1,11 +1,12 @@
 // End-to-end SMART App Launch against a running planapi (gateway + auth + fhir), with clients
 // nobody on the team wrote: openid-client drives OAuth, headless Chromium (playwright-core with
-// the system chromium) fills the real login and consent pages. Every bad case must be refused
+// the system chromium) fills the real login and consent pages, fhir-kit-client reads the
+// member's data with the token. Every bad case must be refused
 // with the right error and issue nothing.
 //
 // Input: PLANAPI_E2E, a JSON object:
 //   {"base": "https://localhost:PORT", "realm": "sandbox"|"production", "redirect_uri": "...",
-//    "member": {"username", "password", "patient"},
+//    "member": {"username", "password", "patient"}, "other_patient": "...",
 //    "confidential": {"client_id", "client_secret"}, "public": {"client_id"},
 //    "backend": {"client_id", "private_jwk"}}
 // The gateway's CA must be trusted (NODE_EXTRA_CA_CERTS). Prints one line per check and exits 1
@@ -13,6 +14,7 @@
 import * as client from 'openid-client';
 import { chromium } from 'playwright-core';
 import { webcrypto } from 'node:crypto';
+import { Client } from 'fhir-kit-client';
 
 const cfg = JSON.parse(process.env.PLANAPI_E2E);
 const prefix = cfg.realm === 'production' ? '' : '/sandbox';
@@ -260,6 +262,72 @@ await check('deny comes back as access_denied with the state', async () => {
 await check('bad client credentials are invalid_client', async () => {
   const wrong = await client.discovery(issuer, cfg.confidential.client_id, 'not-the-secret');
   await refused(client.refreshTokenGrant(wrong, 'whatever'), 'invalid_client');
+});
+
+// The member's data as an app sees it, through fhir-kit-client: the patient's compartment only
+// (another patient's record does not exist for this token), searches and $everything confined
+// in the query, granular category scopes narrowing searches and refusing reads outside them.
+function fhirClient(token) {
+  return new Client({ baseUrl: fhirBase, customHeaders: { authorization: `Bearer ${token}` } });
+}
+function ids(bundle) {
+  return (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include')
+    .map((e) => `${e.resource.resourceType}/${e.resource.id}`).sort();
+}
+async function status(promise) {
+  try {
+    await promise;
+    return 200;
+  } catch (e) {
+    return e?.response?.status ?? 0;
+  }
+}
+async function launchFor(scope) {
+  const { verifier, challenge } = await pkce();
+  const state = client.randomState();
+  const { returned } = await launch(authorizationUrl(publicApp, {
+    scope, code_challenge: challenge, code_challenge_method: 'S256', state }));
+  return client.authorizationCodeGrant(publicApp, new URL(returned), {
+    pkceCodeVerifier: verifier, expectedState: state });
+}
+
+await check('member data: reads, searches and $everything stay in the patient\'s compartment', async () => {
+  const t = await launchFor('launch/patient patient/*.rs');
+  const fhir = fhirClient(t.access_token);
+  const me = await fhir.read({ resourceType: 'Patient', id: cfg.member.patient });
+  assert(me.id === cfg.member.patient, 'own Patient');
+  assert(await status(fhir.read({ resourceType: 'Patient', id: cfg.other_patient })) === 404,
+         'another patient readable');
+  assert(await status(fhir.read({ resourceType: 'Observation', id: 'e2e-obs-other' })) === 404,
+         "another patient's Observation readable");
+  const mine = ['Observation/e2e-obs-lab', 'Observation/e2e-obs-vitals'];
+  assert(JSON.stringify(ids(await fhir.search({ resourceType: 'Observation' }))) === JSON.stringify(mine),
+         'Observation search not confined');
+  for (const patient of [cfg.other_patient, `Patient/${cfg.other_patient}`]) {
+    const b = await fhir.search({ resourceType: 'Observation', searchParams: { patient } });
+    assert(ids(b).length === 0, `patient=${patient} reached another record`);
+  }
+  const vitals = await fhir.search({ resourceType: 'Observation', searchParams: {
+    patient: cfg.member.patient, category: 'vital-signs', code: 'http://loinc.org|8867-4' } });
+  assert(JSON.stringify(ids(vitals)) === '["Observation/e2e-obs-vitals"]', JSON.stringify(ids(vitals)));
+  const everything = await fhir.operation({ name: '$everything', resourceType: 'Patient',
+                                            id: cfg.member.patient, method: 'get' });
+  const all = ids(everything);
+  assert(all.includes(`Patient/${cfg.member.patient}`) && all.includes('Observation/e2e-obs-lab') &&
+         !all.includes('Observation/e2e-obs-other') && !all.includes(`Patient/${cfg.other_patient}`),
+         `$everything ${all}`);
+});
+
+await check('member data: a granular category scope narrows searches and refuses other reads', async () => {
+  const vitalSigns = 'http://terminology.hl7.org/CodeSystem/observation-category|vital-signs';
+  const t = await launchFor(`launch/patient patient/Observation.rs?category=${vitalSigns}`);
+  const fhir = fhirClient(t.access_token);
+  const b = await fhir.search({ resourceType: 'Observation' });
+  assert(JSON.stringify(ids(b)) === '["Observation/e2e-obs-vitals"]', `search ${ids(b)}`);
+  assert(await status(fhir.read({ resourceType: 'Observation', id: 'e2e-obs-vitals' })) === 200, 'read in category');
+  assert(await status(fhir.read({ resourceType: 'Observation', id: 'e2e-obs-lab' })) === 403,
+         'read outside the category allowed');
+  assert(await status(fhir.read({ resourceType: 'Condition', id: 'x' })) === 403, 'other type allowed');
 });
 
 await check('backend services: client_credentials with private_key_jwt (ES384)', async () => {

@@ -6,7 +6,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 command -v node >/dev/null || { echo "node is missing (apt-get install nodejs npm)"; exit 3; }
 [[ -x /usr/bin/chromium ]] || { echo "/usr/bin/chromium is missing (apt-get install chromium)"; exit 3; }
-if [[ ! -d "$HERE/node_modules/openid-client" || ! -d "$HERE/node_modules/playwright-core" ]]; then
+if [[ ! -d "$HERE/node_modules/openid-client" || ! -d "$HERE/node_modules/playwright-core" ||
+      ! -d "$HERE/node_modules/fhir-kit-client" ]]; then
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 exec node "$HERE/launch.mjs"

@@ -11,12 +11,14 @@
 #include "libs/rpc/channel.h"
 #include "libs/testing/process.h"
 #include "planapi/auth/v1/auth_service.grpc.pb.h"
+#include "planapi/fhir/v1/fhir_service.grpc.pb.h"
 #include "tests/integration/suite.h"
 
 namespace planapi::integration {
 namespace {
 
 namespace pb = planapi::auth::v1;
+namespace fhirpb = planapi::fhir::v1;
 
 constexpr char kRedirect[] = "https://app.example/cb";
 
@@ -65,9 +67,42 @@ TEST_CASE("openid-client and Chromium complete SMART launches and every bad case
     REQUIRE(stub->CreateAccount(&ctx, member, &out).ok());
   }
 
+  // The member's record and another patient's, in the sandbox where the member signs in.
+  auto fhir = fhirpb::Fhir::NewStub(rpc::MakeChannel(suite->service("fhir").address()));
+  auto category = [](absl::string_view code) {
+    return absl::StrCat(
+        R"("category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":")",
+        code, R"("}]}])");
+  };
+  for (const auto& [type, id, json] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"Patient", "e2e-patient", R"({"resourceType":"Patient","name":[{"family":"Member"}]})"},
+           {"Patient", "other-patient", R"({"resourceType":"Patient","name":[{"family":"Other"}]})"},
+           {"Observation", "e2e-obs-vitals",
+            absl::StrCat(R"({"resourceType":"Observation","status":"final",)",
+                         category("vital-signs"),
+                         R"(,"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/e2e-patient"}})")},
+           {"Observation", "e2e-obs-lab",
+            absl::StrCat(R"({"resourceType":"Observation","status":"final",)",
+                         category("laboratory"),
+                         R"(,"code":{"coding":[{"system":"http://loinc.org","code":"2345-7"}]},"subject":{"reference":"Patient/e2e-patient"}})")},
+           {"Observation", "e2e-obs-other",
+            absl::StrCat(R"({"resourceType":"Observation","status":"final",)",
+                         category("vital-signs"),
+                         R"(,"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/other-patient"}})")}}) {
+    grpc::ClientContext ctx;
+    fhirpb::WriteRequest write;
+    write.mutable_context()->set_realm(fhirpb::REALM_SANDBOX);
+    write.set_type(type);
+    write.set_id(id);
+    write.set_resource_json(json);
+    fhirpb::ResourceResponse out;
+    REQUIRE(fhir->Update(&ctx, write, &out).ok());
+  }
+
   json::Writer w;
   w.StartObject()
       .Field("base", suite->base_url())
+      .Field("other_patient", "other-patient")
       .Field("realm", "sandbox")
       .Field("redirect_uri", kRedirect);
   w.Key("member").StartObject().Field("username", "e2e-member")
