@@ -4,6 +4,11 @@
 #           member) through `planctl import` into a fhir service of its own, against
 #           PostgreSQL COPY of the same resources into a table shaped like `resource`.
 #           Target: ingest at least 30% of COPY's rows/s.
+#   read    one member's resources by id at random through a gateway of its own over HTTPS with
+#           a patient token (a real authorization-code + PKCE launch against the suite's auth
+#           service), against pgbench point reads of the same rows (target >= 50% of pgbench);
+#   search  the US Core and CARIN BB searches for that member, p50/p99 at CONNECTIONS (8)
+#           clients (target p99 < 50 ms).
 # The suite's PostgreSQL (./planapi up, started if needed) holds a scratch database
 # planapi_bench, dropped first and kept afterwards for inspection; the service under test runs on
 # gRPC port BENCH_FHIR_PORT (50152). Options: MEMBERS (1000; the issue's figure is 10000),
@@ -13,6 +18,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MEMBERS=${MEMBERS:-1000}
 SEED=${SEED:-1}
 PORT=${BENCH_FHIR_PORT:-50152}
+GW_PORT=${BENCH_GATEWAY_PORT:-8743}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-8}
+THREADS=${THREADS:-2}
 BIN="$ROOT/build/release/bin"
 GATEWAY_PORT=${PLANAPI_GATEWAY_PORT:-8443}
 
@@ -26,12 +35,14 @@ bench_db=${conninfo/dbname=planapi/dbname=planapi_bench}
 
 work=$(mktemp -d)
 svc_pid=""
+gw_pid=""
 cleanup() {
   local status=$?
   if [[ $status -ne 0 && -f "$work/fhir.log" ]]; then
     echo "--- the service's log ends:" >&2
     tail -n 5 "$work/fhir.log" >&2
   fi
+  [[ -n "$gw_pid" ]] && kill "$gw_pid" 2>/dev/null
   [[ -n "$svc_pid" ]] && kill "$svc_pid" 2>/dev/null && wait "$svc_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -88,3 +99,117 @@ print(f"{'ingest (planctl import)':24} {int(written):>10} {float(ingest_s):>8.1f
 print(f"{'COPY baseline':24} {int(copied):>10} {float(copy_s):>8.1f} {copy:>11.0f}")
 print(f"ingest/COPY = {ingest / copy:.2f} (target >= 0.30); generated {generated}")
 PY
+
+# --- read and search with a patient token ---------------------------------------------------
+PLANAPI_HTTPS_PORT=$GW_PORT PLANAPI_PUBLIC_URL="https://localhost:$GW_PORT" \
+  PLANAPI_TLS_CERT_FILE="$ROOT/var/tls/server.pem" PLANAPI_TLS_KEY_FILE="$ROOT/var/tls/server.key" \
+  PLANAPI_AUTH_ADDR=127.0.0.1:50051 PLANAPI_FHIR_ADDR=127.0.0.1:$PORT \
+  PLANAPI_DIRECTORY_ADDR=127.0.0.1:50053 PLANAPI_REGISTRY_ADDR=127.0.0.1:50054 \
+  PLANAPI_REVIEW_ADDR=127.0.0.1:50055 PLANAPI_LOG_LEVEL=warn PLANAPI_CLIENT_RATE_LIMIT=0 \
+  "$BIN/planapi-gateway" >"$work/gateway.log" 2>&1 &
+gw_pid=$!
+base="https://localhost:$GW_PORT"
+for _ in $(seq 1 100); do
+  curl -sf --cacert "$ROOT/var/tls/ca.pem" -o /dev/null "$base/healthz" && break
+  sleep 0.2
+done
+psql -q "$bench_db" -c "VACUUM ANALYZE" >/dev/null
+
+# A member account for the first generated patient and a public app, in the suite's auth.
+patient="s$SEED-m0"
+user="bench-$(date +%s)"
+password=$(openssl rand -hex 12)
+redirect="https://localhost/bench-callback"
+"$BIN/planctl" member create --realm sandbox --username "$user" --password "$password" \
+  --patient "$patient" --addr 127.0.0.1:50051 >/dev/null
+client_id=$("$BIN/planctl" client create --realm sandbox --name "bench $user" --type public \
+  --redirect-uri "$redirect" --addr 127.0.0.1:50051 |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
+
+# The launch, as a browser would do it: authorize, the login form, the consent form, the code.
+verifier=$(openssl rand -hex 32)
+challenge=$(printf '%s' "$verifier" | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+jar="$work/cookies"
+c() { curl -s --cacert "$ROOT/var/tls/ca.pem" -b "$jar" -c "$jar" "$@"; }
+request_of() { python3 -c 'import re,sys; print(re.search(r"name=\"request\" value=\"([^\"]+)\"", sys.stdin.read()).group(1))'; }
+scope="launch/patient patient/*.rs"
+q=$(python3 -c 'import sys,urllib.parse as u; print(u.urlencode({"response_type":"code","client_id":sys.argv[1],"redirect_uri":sys.argv[2],"scope":sys.argv[3],"state":"bench","aud":sys.argv[4],"code_challenge":sys.argv[5],"code_challenge_method":"S256"}))' \
+  "$client_id" "$redirect" "$scope" "$base/sandbox/fhir/r4" "$challenge")
+req=$(c "$base/sandbox/auth/authorize?$q" | request_of)
+req=$(c --data-urlencode "request=$req" --data-urlencode "username=$user" \
+  --data-urlencode "password=$password" "$base/sandbox/auth/login" | request_of)
+location=$(c -o /dev/null -w '%{redirect_url}' --data-urlencode "request=$req" \
+  --data-urlencode "scope=launch/patient" --data-urlencode "scope=patient/*.rs" \
+  --data-urlencode "action=approve" "$base/sandbox/auth/consent")
+code=$(python3 -c 'import sys,urllib.parse as u; print(u.parse_qs(u.urlparse(sys.argv[1]).query)["code"][0])' "$location")
+token=$(c --data-urlencode grant_type=authorization_code --data-urlencode "code=$code" \
+  --data-urlencode "redirect_uri=$redirect" --data-urlencode "client_id=$client_id" \
+  --data-urlencode "code_verifier=$verifier" "$base/sandbox/auth/token" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+echo "Launched as $user (patient $patient) with a public client; token of ${#token} bytes"
+
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else printf "%s", v }'
+}
+run_wrk() {
+  local out errors
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$@")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
+  [[ -n "$errors" ]] && echo "    $errors" >&2
+  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
+}
+
+# The member's own resources, read at random by id, and the same rows with pgbench.
+python3 - "$work/members/member-0000000.json" "$work/ids.txt" "$work/read.lua" <<'PY'
+import json, sys
+bundle = json.load(open(sys.argv[1]))
+ids = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]
+       if e["resource"]["resourceType"] not in ("Organization", "Practitioner")]
+with open(sys.argv[2], "w") as f:
+    for n, (t, i) in enumerate(ids, 1):
+        f.write(f"{n}\t{t}\t{i}\n")
+with open(sys.argv[3], "w") as f:
+    f.write("local paths = {" + ",".join(f'"/sandbox/fhir/r4/{t}/{i}"' for t, i in ids) + "}\n")
+    f.write("math.randomseed(42)\nrequest = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n")
+PY
+n_ids=$(wc -l <"$work/ids.txt")
+psql -q "$bench_db" -c "DROP TABLE IF EXISTS bench_ids" \
+  -c "CREATE TABLE bench_ids (n integer PRIMARY KEY, type text, id text)" \
+  -c "\\copy bench_ids FROM '$work/ids.txt'"
+cat >"$work/read.sql" <<SQL
+\\set n random(1, $n_ids)
+SELECT r.content FROM fhir.resource r JOIN bench_ids b ON r.realm = 2 AND r.type = b.type AND r.id = b.id WHERE b.n = :n;
+SQL
+read -r g_rps g_p50 g_p99 < <(run_wrk -s "$work/read.lua" "$base")
+pg_out=$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$work/read.sql" "$bench_db" 2>&1)
+pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
+printf '\n%-44s %10s %9s %9s\n' "read by id, patient token ($n_ids resources)" "$g_rps" "$g_p50" "$g_p99"
+printf '%-44s %10s\n' "pgbench point reads of the same rows" "$pg_tps"
+python3 -c "import sys; print(f'gateway/pgbench = {float(sys.argv[1]) / float(sys.argv[2]):.2f} (target >= 0.50)')" \
+  "$g_rps" "$pg_tps"
+
+fhir="$base/sandbox/fhir/r4"
+printf '\n%-44s %10s %9s %9s\n' search req/s p50_ms p99_ms
+while read -r name url; do
+  code=$(curl -s --cacert "$ROOT/var/tls/ca.pem" -H "Authorization: Bearer $token" -o "$work/probe.json" -w '%{http_code}' "$fhir/$url")
+  matches=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(sum(1 for e in b.get("entry",[]) if e.get("search",{}).get("mode")=="match"))' "$work/probe.json" 2>/dev/null || echo "?")
+  read -r rps p50 p99 < <(run_wrk "$fhir/$url")
+  printf '%-44s %10s %9s %9s   (HTTP %s, %s matches)\n' "$name" "$rps" "$p50" "$p99" "$code" "$matches"
+done <<SEARCHES
+Observation?patient&category Observation?patient=$patient&category=laboratory
+Observation?patient&category&date Observation?patient=Patient/$patient&category=vital-signs&date=ge2015-01-01
+Observation?patient&code Observation?patient=$patient&code=http://loinc.org%7C8867-4
+DiagnosticReport?patient&category DiagnosticReport?patient=$patient&category=LAB
+Condition?patient Condition?patient=$patient
+MedicationRequest?patient&intent&_include MedicationRequest?patient=$patient&intent=order&_include=MedicationRequest:medication
+Encounter?patient&date Encounter?patient=$patient&date=ge2010
+EOB?patient&type&_include=* ExplanationOfBenefit?patient=$patient&type=professional&_include=ExplanationOfBenefit:*
+EOB?patient&service-date ExplanationOfBenefit?patient=$patient&service-date=ge2015
+Coverage?patient&_include=payor Coverage?patient=$patient&_include=Coverage:payor
+AllergyIntolerance?patient&_revinclude AllergyIntolerance?patient=$patient&_revinclude=Provenance:target
+Patient/\$everything Patient/$patient/\$everything
+SEARCHES
