@@ -75,13 +75,13 @@ BulkExporter::BulkExporter(pg::Pool& pool, std::span<const absl::string_view> ty
 
 BulkExporter::~BulkExporter() {
   stopping_ = true;
-  std::vector<std::thread> threads;
+  std::vector<Worker> threads;
   {
     absl::MutexLock lock(&mu_);
     threads.swap(threads_);
   }
-  for (std::thread& t : threads) {
-    t.join();
+  for (Worker& w : threads) {
+    w.thread.join();
   }
 }
 
@@ -190,7 +190,20 @@ absl::StatusOr<server::WebResponse> BulkExporter::KickOff(const server::WebReque
   }));
   {
     absl::MutexLock lock(&mu_);
-    threads_.emplace_back(&BulkExporter::Run, this, job, types, since, transaction_time);
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    threads_.push_back({std::thread([this, job, types, since, transaction_time, done] {
+                          Run(job, types, since, transaction_time);
+                          *done = true;
+                        }),
+                        done});
   }
   return server::WebResponse{
       .status = 202,
@@ -220,7 +233,7 @@ void BulkExporter::Run(std::string job, std::vector<std::string> types, std::str
 }
 
 absl::Status BulkExporter::Export(const std::string& job, const std::vector<std::string>& types,
-                                  const std::string& since, const std::string& transaction_time) {
+                                  const std::string& since, const std::string& /*transaction_time*/) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   int file = 0;
   for (size_t t = 0; t < types.size(); ++t) {
@@ -245,16 +258,17 @@ absl::Status BulkExporter::Export(const std::string& job, const std::vector<std:
       if (stopping_) {
         return absl::UnavailableError("the service stopped during the export; start a new one");
       }
-      // Resources changed after the kick-off are left out: the export is as of transactionTime.
-      const pg::Param p[] = {RealmParam(realm_), type, after, transaction_time,
+      // Resources changed after the kick-off come as they are now (Bulk Data allows it): leaving
+      // them out would lose them, since a later _since=transactionTime export starts after.
+      const pg::Param p[] = {RealmParam(realm_), type, after,
                              since.empty() ? pg::Param() : pg::Param(since), job};
       PLANAPI_ASSIGN_OR_RETURN(
           pg::Result r,
           conn->Exec(absl::StrCat(
                          "SELECT r.id, r.content::text, (SELECT status FROM export_job WHERE "
-                         "id = $6) FROM resource r WHERE r.realm = $1::smallint AND r.type = $2 "
-                         "AND r.id > $3 AND NOT r.deleted AND r.last_updated <= $4::timestamptz "
-                         "AND ($5::timestamptz IS NULL OR r.last_updated > $5::timestamptz) "
+                         "id = $5) FROM resource r WHERE r.realm = $1::smallint AND r.type = $2 "
+                         "AND r.id > $3 AND NOT r.deleted "
+                         "AND ($4::timestamptz IS NULL OR r.last_updated > $4::timestamptz) "
                          "ORDER BY r.id LIMIT ",
                          kChunk),
                      p));

@@ -57,7 +57,13 @@ class BulkExporter {
   const std::string fhir_path_;
   std::atomic<bool> stopping_{false};
   absl::Mutex mu_;
-  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
+  // Running and finished export threads; finished ones are joined at the next kick-off, so a
+  // stream of small exports does not pile up threads.
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Worker> threads_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace planapi::fhirengine

@@ -266,7 +266,8 @@ absl::StatusOr<ResourceResult> Engine::Search(
                                              .params = params,
                                              .base_url = context.base_url,
                                              .patient = context.patient,
-                                             .lenient = context.lenient}));
+                                             .lenient = context.lenient,
+                                             .allowed_types = context.allowed_types}));
   return ResourceResult{.json = std::move(page.json), .resources = std::move(page.resources)};
 }
 

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -44,6 +45,9 @@ struct Context {
   bool lenient = false;  // Prefer: handling=lenient
   // Granular scopes: only resources in one of these categories may be read (empty: any).
   std::vector<std::string> categories;
+  // When set, the only types the caller's scopes let it search: what _include, _revinclude,
+  // _has and chains may reach.
+  std::optional<std::vector<std::string>> allowed_types;
 };
 
 struct ResourceResult {

@@ -19,6 +19,8 @@ namespace pb = planapi::fhir::v1;
 constexpr char kPatientKey[] = "x-planapi-patient";
 // Granular scopes: the categories a read must fall in (comma-separated), set by the gateway.
 constexpr char kCategoriesKey[] = "x-planapi-categories";
+// The types the token may search (comma-separated), set by the gateway for member data.
+constexpr char kTypesKey[] = "x-planapi-types";
 // The OAuth client and the user (account) behind an app's request, for the audit trail.
 constexpr char kClientKey[] = "x-planapi-client";
 constexpr char kUserKey[] = "x-planapi-user";
@@ -44,6 +46,10 @@ Context ContextOf(const pb::RequestContext& in, const grpc::ServerContext* call 
     const auto& md = call->client_metadata();
     if (auto it = md.find(kPatientKey); it != md.end()) {
       c.patient.assign(it->second.data(), it->second.size());
+    }
+    if (auto it = md.find(kTypesKey); it != md.end()) {
+      c.allowed_types = absl::StrSplit(absl::string_view(it->second.data(), it->second.size()),
+                                       ',', absl::SkipEmpty());
     }
     if (auto it = md.find(kCategoriesKey); it != md.end()) {
       c.categories = absl::StrSplit(absl::string_view(it->second.data(), it->second.size()), ',',

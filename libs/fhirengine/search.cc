@@ -331,7 +331,13 @@ class Planner {
     }
     std::vector<std::string> alternatives;
     bool negate = false;
-    for (const std::string& v : SplitEscaped(value, ',')) {
+    const std::vector<std::string> values = SplitEscaped(value, ',');
+    if (values.size() > kMaxValuesPerParameter) {
+      return status::WithIssue(
+          Bad(name, absl::StrCat("more than ", kMaxValuesPerParameter, " values")),
+          status::IssueType::kTooCostly);
+    }
+    for (const std::string& v : values) {
       if (v.empty()) {
         return Bad(name, "empty value");
       }
@@ -390,7 +396,11 @@ class Planner {
         key.descending = true;
       }
       if (part == "_id") {
-        continue;  // the id is always the last key; its direction follows the first
+        // The id is always the last key; alone (or first) it sets the direction.
+        if (keys.empty()) {
+          id_descending_ = key.descending;
+        }
+        continue;
       }
       if (part == "_lastUpdated") {
         key.expr = "r.last_updated";
@@ -518,6 +528,27 @@ class Planner {
         patient, "))");
   }
 
+  // PERMISSION_DENIED when the caller's scopes do not let it search `type`.
+  absl::Status CheckTypeAllowed(absl::string_view type, absl::string_view name) const {
+    if (q_.allowed_types.has_value() &&
+        std::find(q_.allowed_types->begin(), q_.allowed_types->end(), type) ==
+            q_.allowed_types->end()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "'", name, "' reaches ", type, ", which the access token does not grant"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Whether a resource row `t` is in the patient's own record: the Patient itself or its
+  // compartment (not the shared resources the record refers to).
+  std::string InRecord(absl::string_view t) {
+    const std::string patient = sql_.Bind(q_.patient);
+    return absl::StrCat("((", t, ".type = 'Patient' AND ", t, ".id = ", patient,
+                        ") OR EXISTS (SELECT 1 FROM compartment c2 WHERE c2.realm = ", t,
+                        ".realm AND c2.type = ", t, ".type AND c2.id = ", t,
+                        ".id AND c2.patient = ", patient, "))");
+  }
+
   // What a patient may see of a resource row `t` (with columns realm, type, id): its compartment,
   // itself, and resources of types outside the compartment that its data refers to or that refer
   // to the patient (a Device's `patient`: Device is outside CompartmentDefinition-patient in R4,
@@ -558,17 +589,22 @@ class Planner {
     if (ref == nullptr || ref->type != ParamType::kReference) {
       return Bad(name, absl::StrCat("'", parts[2], "' is not a reference parameter of ", source));
     }
+    PLANAPI_RETURN_IF_ERROR(CheckTypeAllowed(source, name));
     const std::string sr = sql_.Alias("h");
     absl::StatusOr<std::string> inner =
         Condition(source, absl::StrCat(sr, ".id"), parts[3], value, depth + 1);
     if (!inner.ok()) {
       return Rename(inner.status(), name);
     }
+    // A patient-scoped caller's _has looks only at resources it may see: otherwise whether a
+    // shared Organization comes back would tell it about other members' records.
+    const std::string confined =
+        q_.patient.empty() ? "" : absl::StrCat(" AND ", VisibleOfType(source, absl::StrCat(sr, ".id")));
     return absl::StrCat(id, " IN (SELECT ", sr, ".target_id FROM search_reference ", sr,
                         " WHERE ", sr, ".realm = ", realm_, "::smallint AND ", sr, ".type = ",
                         sql_.Bind(std::string(source)), " AND ", sr, ".param = ",
                         sql_.Bind(std::string(parts[2])), " AND ", sr, ".target_type = ",
-                        sql_.Bind(std::string(type)), " AND ", *inner, ")");
+                        sql_.Bind(std::string(type)), " AND ", *inner, confined, ")");
   }
 
   absl::StatusOr<std::string> Chain(absl::string_view type, absl::string_view id,
@@ -607,6 +643,9 @@ class Planner {
     std::vector<std::string> alternatives;
     absl::Status first_error;
     for (const std::string& t : targets) {
+      if (!CheckTypeAllowed(t, whole).ok()) {
+        continue;  // not granted: the chain cannot pass through it
+      }
       const std::string sr = sql_.Alias("c");
       absl::StatusOr<std::string> inner =
           Condition(t, absl::StrCat(sr, ".target_id"), rest, value, depth + 1);
@@ -619,11 +658,14 @@ class Planner {
         }
         return inner.status();
       }
+      // The same for chains: the linked resources must be ones the caller may see.
+      const std::string confined =
+          q_.patient.empty() ? "" : absl::StrCat(" AND ", VisibleOfType(t, absl::StrCat(sr, ".target_id")));
       alternatives.push_back(absl::StrCat(
           id, " IN (SELECT ", sr, ".id FROM search_reference ", sr, " WHERE ", sr, ".realm = ",
           realm_, "::smallint AND ", sr, ".type = ", sql_.Bind(std::string(type)), " AND ", sr,
           ".param = ", sql_.Bind(code), " AND ", sr, ".target_type = ", sql_.Bind(t), " AND ",
-          *inner, ")"));
+          *inner, confined, ")"));
     }
     if (alternatives.empty()) {
       return Bad(whole, first_error.ok() ? absl::StrCat("'", code, "' has no target type served here")
@@ -976,6 +1018,10 @@ class Planner {
   Sql& sql_;
   std::string realm_;
   std::optional<NearPoint> near_;
+
+ public:
+  // Set by Sort: `_sort=-_id` (first or alone) orders by id descending.
+  bool id_descending_ = false;
 };
 
 // Parameters that control the result rather than select resources.
@@ -1250,10 +1296,16 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
       where.push_back(*std::move(condition));
     }
   }
+  if (sql.params().size() > kMaxBoundValues) {
+    return status::WithIssue(
+        absl::InvalidArgumentError(absl::StrCat("the search has more than ", kMaxBoundValues,
+                                                " values in all; split it")),
+        status::IssueType::kTooCostly);
+  }
   // The count queries take the WHERE clause alone: only the parameters bound so far.
   const size_t where_params = sql.params().size();
   PLANAPI_ASSIGN_OR_RETURN(std::vector<SortKey> keys, planner.Sort(q.type, sort_spec));
-  const bool id_descending = !keys.empty() && keys.front().descending;
+  const bool id_descending = keys.empty() ? planner.id_descending_ : keys.front().descending;
   keys.push_back({.expr = "r.id", .cast = "text", .descending = id_descending});
 
   std::optional<Cursor> cursor;
@@ -1421,17 +1473,25 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
               " AND s.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[]) AND (",
               absl::StrJoin(alternatives, " OR "), ") AND NOT t.deleted");
         }
+        if (q.allowed_types.has_value()) {
+          // Only types the token grants are included; the others are left out, not refused,
+          // as a wildcard include would otherwise fail for any narrow token.
+          absl::StrAppend(&sql_text, " AND t.type = ANY(",
+                          isql.Bind(TextArray(*q.allowed_types)), "::text[])");
+        }
         if (!q.patient.empty() && inc.reverse) {
           // What refers to the page (US Core's Provenance:target) is shown when the patient may
-          // see it, or when all it refers to through the parameter is the patient's: a
-          // Provenance of the patient's AllergyIntolerance is outside the compartment (its
-          // `patient` is only a target that is a Patient) but belongs to the record.
+          // see it, or when all it refers to through the parameter is in the patient's own
+          // record: a Provenance of the patient's AllergyIntolerance is outside the compartment
+          // (its `patient` is only a target that is a Patient) but belongs to the record. Merely
+          // visible targets do not count: an Organization is visible to all its members, and
+          // another member's Patient refers to it too.
           absl::StrAppend(
               &sql_text, " AND (", ip.Visible("t"), " OR NOT EXISTS (SELECT 1 FROM "
               "search_reference o WHERE o.realm = t.realm AND o.type = t.type AND o.id = t.id AND "
               "o.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[]) AND NOT EXISTS ("
               "SELECT 1 FROM resource ot WHERE ot.realm = o.realm AND ot.type = o.target_type AND "
-              "ot.id = o.target_id AND ", ip.Visible("ot"), ")))");
+              "ot.id = o.target_id AND ", ip.InRecord("ot"), ")))");
         } else if (!q.patient.empty()) {
           absl::StrAppend(&sql_text, " AND ", ip.Visible("t"));
         }

@@ -5,6 +5,7 @@
 // Nothing here is per resource type.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -25,12 +26,17 @@ struct SearchQuery {
   std::string base_url;  // absolute base the links are built on
   std::string patient;   // when not empty: only this patient's compartment is visible
   bool lenient = false;  // Prefer: handling=lenient: unknown parameters are ignored
+  // When set, the types the caller may search: includes of other types are left out, and _has
+  // or chains through them are refused (403).
+  std::optional<std::vector<std::string>> allowed_types;
 };
 
 // Limits, documented in docs/api.md.
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 1000;
 inline constexpr int kMaxIncludesPerPage = 1000;
+inline constexpr size_t kMaxValuesPerParameter = 1000;  // comma-separated values of one parameter
+inline constexpr size_t kMaxBoundValues = 10000;        // values of a whole search
 // `near` without a distance: what "near me" means for a provider search.
 inline constexpr double kDefaultNearKm = 50;
 

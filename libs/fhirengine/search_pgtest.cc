@@ -385,6 +385,39 @@ TEST_CASE("Patient $everything pages through the record and what it refers to", 
   CHECK(engine.Everything(Loaded::Ctx(), "Patient1", {{"_since", "2100-01-01"}}).ok());
 }
 
+TEST_CASE("a patient context cannot reach other members through shared resources", "[search]") {
+  auto& engine = *Data().engine;
+  // Another member whose Patient names the same payer Patient1's data refers to.
+  REQUIRE(engine.Update(Loaded::Ctx(), "Patient", "leak-probe",
+                        R"({"resourceType":"Patient","name":[{"family":"Leakprobe"}],)"
+                        R"("managingOrganization":{"reference":"Organization/Payer2"}})")
+              .ok());
+  // _revinclude through a shared (visible) Organization does not bring the other Patient.
+  Page rev = Search("Organization", {{"_id", "Payer2"}, {"_revinclude", "Patient:organization"}},
+                    "Patient1");
+  CHECK(rev.matches == Ids{"Payer2"});
+  CHECK_FALSE(rev.included.contains("Patient/leak-probe"));
+  // _has and chains only look at what the caller may see: no yes/no answers about others.
+  CHECK(Search("Organization", {{"_has:Patient:organization:family", "leakprobe"}}, "Patient1")
+            .matches.empty());
+  CHECK(Search("Organization", {{"_has:Patient:organization:family", "leakprobe"}})
+            .matches == Ids{"Payer2"});
+  // Types the token does not grant are left out of includes and refused in _has.
+  Context narrow = Loaded::Ctx("Patient1");
+  narrow.allowed_types = std::vector<std::string>{"Coverage", "Organization"};
+  auto cov = engine.Search(narrow, "Coverage", {{"_include", "Coverage:beneficiary"},
+                                                {"_include", "Coverage:payor"}});
+  REQUIRE(cov.ok());
+  Page p = Parse(cov->json);
+  CHECK(p.included == Ids{"Organization/Payer2"});
+  CHECK(engine.Search(narrow, "Organization", {{"_has:ExplanationOfBenefit:insurer:type", "oral"}})
+            .status().code() == absl::StatusCode::kPermissionDenied);
+  // Ids sort descending when asked, alone.
+  Page desc = Search("Patient", {{"_id", "Patient1,Patient2"}, {"_sort", "-_id"}, {"_count", "1"}});
+  CHECK(desc.matches == Ids{"Patient2"});
+  REQUIRE(engine.Delete(Loaded::Ctx(), "Patient", "leak-probe").ok());
+}
+
 TEST_CASE("writes keep the index current", "[search]") {
   const Context ctx = Loaded::Ctx();
   auto& engine = *Data().engine;
@@ -426,6 +459,11 @@ TEST_CASE("bad searches are refused naming the parameter", "[search]") {
   refused("Observation", {{"value-quantity", "abc"}}, "value-quantity");
   refused("Patient", {{"_id", "not an id"}}, "_id");
   refused("Patient", {{"gender:missing", "maybe"}}, "missing");
+  std::string many = "1";
+  for (int i = 0; i < 1000; ++i) {
+    many += ",1";
+  }
+  refused("Observation", {{"code", many}}, "more than 1000 values");
   CHECK(Data().engine->Search(Loaded::Ctx(), "Nonsense", {}).status().code() ==
         absl::StatusCode::kNotFound);
   // Lenient handling drops what it does not know, and says so by leaving it out of self.

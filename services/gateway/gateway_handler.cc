@@ -362,9 +362,22 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
       parse->call.principal_categories = categories;
       if (parse->call.interaction == FhirInteraction::kSearchType) {
         // Granular scopes: the search is narrowed to the granted categories (AND with the rest).
+        // Never leniently: a type without a category parameter must fail, not ignore it.
         parse->call.params.emplace_back("category", categories);
+        parse->call.lenient = false;
       }
     }
+    // What _include, _revinclude, _has and chains may reach: the types this token may search
+    // without a category constraint.
+    std::vector<std::string> searchable;
+    for (absl::string_view type : fhir::PatientAccessTypes()) {
+      absl::StatusOr<authz::Grant> g =
+          authz::CheckAccess(*principal, {type, authz::Interaction::kSearch});
+      if (g.ok() && g->categories.empty()) {
+        searchable.emplace_back(type);
+      }
+    }
+    parse->call.principal_types = absl::StrJoin(searchable, ",");
     if (parse->call.interaction == FhirInteraction::kEverything) {
       // $everything returns only the types the token may search (and that the caller asked
       // for): the service narrows with _type.
@@ -380,12 +393,9 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
         }
       }
       std::vector<std::string> allowed;
-      for (absl::string_view type : fhir::PatientAccessTypes()) {
-        const bool wanted = asked.empty() || std::find(asked.begin(), asked.end(), type) != asked.end();
-        absl::StatusOr<authz::Grant> g =
-            authz::CheckAccess(*principal, {type, authz::Interaction::kSearch});
-        if (wanted && g.ok() && g->categories.empty()) {
-          allowed.emplace_back(type);
+      for (const std::string& type : searchable) {
+        if (asked.empty() || std::find(asked.begin(), asked.end(), type) != asked.end()) {
+          allowed.push_back(type);
         }
       }
       parse->call.params.emplace_back("_type", absl::StrJoin(allowed, ","));

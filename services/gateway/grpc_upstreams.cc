@@ -74,6 +74,8 @@ struct PrincipalMetadata {
   std::string client;
   std::string user;
   std::string categories;  // comma-separated: reads must fall in one of them
+  std::string types;       // comma-separated: what includes, _has and chains may reach
+  bool member = false;     // a member-data call: types is always sent, even when empty
 };
 // A unary FHIR method of the callback API (the explicit type picks the std::function overload).
 template <typename Request>
@@ -96,7 +98,8 @@ class GrpcUpstreams final : public Upstreams {
             absl::AnyInvocable<void(absl::StatusOr<FhirResult>)> done) override {
     const PrincipalMetadata principal{call.principal_patient, call.principal_scopes,
                                       call.principal_client, call.principal_user,
-                                      call.principal_categories};
+                                      call.principal_categories, call.principal_types,
+                                      !call.principal_client.empty()};
     fhirpb::RequestContext context;
     context.set_realm(ToProto(call.realm));
     context.set_base_url(call.base_url);
@@ -229,6 +232,9 @@ class GrpcUpstreams final : public Upstreams {
     }
     if (!principal.categories.empty()) {
       c->context.AddMetadata("x-planapi-categories", principal.categories);
+    }
+    if (principal.member) {
+      c->context.AddMetadata("x-planapi-types", principal.types);
     }
     FhirAsync* async = channels_.at(to).fhir->async();
     (async->*method)(

@@ -63,6 +63,8 @@ struct FhirCall {
   // x-planapi-categories: granular scopes allow only these categories (comma-separated); the
   // service refuses reads outside them, and searches carry them as a category parameter.
   std::string principal_categories;
+  // x-planapi-types: the types the token may search, which bounds includes, _has and chains.
+  std::string principal_types;
 };
 
 struct FhirResult {
