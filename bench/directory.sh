@@ -20,15 +20,12 @@ THREADS=${THREADS:-2}
 GW_PORT=${BENCH_GATEWAY_PORT:-8643}
 DIR_PORT=${BENCH_DIRECTORY_PORT:-50153}
 BIN="$ROOT/build/release/bin"
-SUITE_PORT=${PLANAPI_GATEWAY_PORT:-8443}
 
-if ! curl -sf --cacert "$ROOT/var/tls/ca.pem" "https://localhost:$SUITE_PORT/readyz" >/dev/null 2>&1; then
-  "$ROOT/planapi" up >/dev/null
-fi
-conninfo=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["postgres"]["conninfo"])' \
-  "$ROOT/var/up.json")
-admin=${conninfo/dbname=planapi/dbname=postgres}
-bench_db=${conninfo/dbname=planapi/dbname=planapi_bench_dir}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_suite_up
+admin=$(bench_conninfo postgres)
+bench_db=$(bench_conninfo planapi_bench_dir)
 
 work=$(mktemp -d)
 pids=()
@@ -56,13 +53,7 @@ PLANAPI_DATABASE_URL="$bench_db" PLANAPI_GRPC_HOST=127.0.0.1 PLANAPI_GRPC_PORT=$
   PLANAPI_DB_POOL_SIZE=16 "$BIN/planapi-directory" >>"$work/directory.log" 2>&1 &
 pids+=($!)
 # The suite's other services stand in for the rest of the routes.
-PLANAPI_HTTPS_PORT=$GW_PORT PLANAPI_PUBLIC_URL="https://localhost:$GW_PORT" \
-  PLANAPI_TLS_CERT_FILE="$ROOT/var/tls/server.pem" PLANAPI_TLS_KEY_FILE="$ROOT/var/tls/server.key" \
-  PLANAPI_AUTH_ADDR=127.0.0.1:50051 PLANAPI_FHIR_ADDR=127.0.0.1:50052 \
-  PLANAPI_DIRECTORY_ADDR=127.0.0.1:$DIR_PORT PLANAPI_REGISTRY_ADDR=127.0.0.1:50054 \
-  PLANAPI_REVIEW_ADDR=127.0.0.1:50055 PLANAPI_LOG_LEVEL=warn \
-  "$BIN/planapi-gateway" >"$work/gateway.log" 2>&1 &
-pids+=($!)
+pids+=("$(bench_gateway "$GW_PORT" 127.0.0.1:50052 "127.0.0.1:$DIR_PORT" "$work/gateway.log")")
 
 echo "Generating $PRACTITIONERS practitioners (seed $SEED)"
 "$BIN/planctl" generate --directory --practitioners "$PRACTITIONERS" --seed "$SEED" \
@@ -85,11 +76,6 @@ fi
 # What autovacuum would do a little later: statistics for the planner, and the visibility map
 # that lets the covering indexes answer without visiting the table.
 psql -q "$bench_db" -c "VACUUM ANALYZE" >/dev/null
-
-for _ in $(seq 1 100); do
-  curl -sf --cacert "$ROOT/var/tls/ca.pem" -o /dev/null "https://localhost:$GW_PORT/healthz" && break
-  sleep 0.2
-done
 
 # Search values taken from the generated data itself, so every search finds something.
 python3 - "$work/dir" "$SEED" >"$work/searches.txt" <<'PY'
@@ -132,29 +118,13 @@ for name, url in searches:
     print(name, url)
 PY
 
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
-    else printf "%s", v }'
-}
-# wrk [extra args...] URL -> "rps p50_ms p99_ms"
-run_wrk() {
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")
-  local errors
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
-  [[ -n "$errors" ]] && echo "    $errors" >&2
-  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
-}
 
 base="https://localhost:$GW_PORT/directory/r4"
 printf '\n%-28s %10s %9s %9s\n' search req/s p50_ms p99_ms
 while read -r name url; do
   code=$(curl -s --cacert "$ROOT/var/tls/ca.pem" -o "$work/probe.json" -w '%{http_code}' "$base/$url")
   matches=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(sum(1 for e in b.get("entry",[]) if e.get("search",{}).get("mode")=="match"))' "$work/probe.json" 2>/dev/null || echo "?")
-  read -r rps p50 p99 < <(run_wrk "$base/$url")
+  read -r rps p50 p99 < <(bench_wrk "$base/$url")
   printf '%-28s %10s %9s %9s   (HTTP %s, %s matches on page 1)\n' "$name" "$rps" "$p50" "$p99" "$code" "$matches"
 done <"$work/searches.txt"
 
@@ -169,7 +139,7 @@ cat >"$work/read.sql" <<SQL
 \set n random(1, $PRACTITIONERS)
 SELECT content FROM directory.resource WHERE realm = 3 AND type = 'Practitioner' AND id = 's$SEED-prac' || :n;
 SQL
-read -r g_rps g_p50 g_p99 < <(run_wrk -s "$work/read.lua" "https://localhost:$GW_PORT")
+read -r g_rps g_p50 g_p99 < <(bench_wrk -s "$work/read.lua" "https://localhost:$GW_PORT")
 pg_out=$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$work/read.sql" "$bench_db" 2>&1)
 pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
 pg_lat=$(awk '/latency average/ {print $4}' <<<"$pg_out")

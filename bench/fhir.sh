@@ -23,15 +23,12 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
 BIN="$ROOT/build/release/bin"
-GATEWAY_PORT=${PLANAPI_GATEWAY_PORT:-8443}
 
-if ! curl -sf --cacert "$ROOT/var/tls/ca.pem" "https://localhost:$GATEWAY_PORT/readyz" >/dev/null 2>&1; then
-  "$ROOT/planapi" up >/dev/null
-fi
-conninfo=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["postgres"]["conninfo"])' \
-  "$ROOT/var/up.json")
-admin=${conninfo/dbname=planapi/dbname=postgres}
-bench_db=${conninfo/dbname=planapi/dbname=planapi_bench}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_suite_up
+admin=$(bench_conninfo postgres)
+bench_db=$(bench_conninfo planapi_bench)
 
 work=$(mktemp -d)
 svc_pid=""
@@ -101,18 +98,8 @@ print(f"ingest/COPY = {ingest / copy:.2f} (target >= 0.30); generated {generated
 PY
 
 # --- read and search with a patient token ---------------------------------------------------
-PLANAPI_HTTPS_PORT=$GW_PORT PLANAPI_PUBLIC_URL="https://localhost:$GW_PORT" \
-  PLANAPI_TLS_CERT_FILE="$ROOT/var/tls/server.pem" PLANAPI_TLS_KEY_FILE="$ROOT/var/tls/server.key" \
-  PLANAPI_AUTH_ADDR=127.0.0.1:50051 PLANAPI_FHIR_ADDR=127.0.0.1:$PORT \
-  PLANAPI_DIRECTORY_ADDR=127.0.0.1:50053 PLANAPI_REGISTRY_ADDR=127.0.0.1:50054 \
-  PLANAPI_REVIEW_ADDR=127.0.0.1:50055 PLANAPI_LOG_LEVEL=warn PLANAPI_CLIENT_RATE_LIMIT=0 \
-  "$BIN/planapi-gateway" >"$work/gateway.log" 2>&1 &
-gw_pid=$!
+gw_pid=$(bench_gateway "$GW_PORT" "127.0.0.1:$PORT" 127.0.0.1:50053 "$work/gateway.log")
 base="https://localhost:$GW_PORT"
-for _ in $(seq 1 100); do
-  curl -sf --cacert "$ROOT/var/tls/ca.pem" -o /dev/null "$base/healthz" && break
-  sleep 0.2
-done
 psql -q "$bench_db" -c "VACUUM ANALYZE" >/dev/null
 
 # A member account for the first generated patient and a public app, in the suite's auth.
@@ -148,20 +135,8 @@ token=$(c --data-urlencode grant_type=authorization_code --data-urlencode "code=
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 echo "Launched as $user (patient $patient) with a public client; token of ${#token} bytes"
 
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
-    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
-    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
-    else printf "%s", v }'
-}
-run_wrk() {
-  local out errors
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $token" "$@")
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
-  [[ -n "$errors" ]] && echo "    $errors" >&2
-  echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
-}
+# Every request carries the member's token.
+run_wrk() { bench_wrk -H "Authorization: Bearer $token" "$@"; }
 
 # The member's own resources, read at random by id, and the same rows with pgbench.
 python3 - "$work/members/member-0000000.json" "$work/ids.txt" "$work/read.lua" <<'PY'

@@ -15,9 +15,9 @@ THREADS=${THREADS:-2}
 PORT=${PLANAPI_GATEWAY_PORT:-8443}
 NGINX_PORT=${NGINX_PORT:-8543}
 
-if ! curl -sf --cacert "$ROOT/var/tls/ca.pem" "https://localhost:$PORT/readyz" >/dev/null 2>&1; then
-  "$ROOT/planapi" up >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_suite_up
 
 work=$(mktemp -d)
 trap 'nginx -p "$work" -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -57,9 +57,6 @@ run() {
   errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
   if [[ -n "$errors" ]]; then echo "  $1: $errors" >&2; fi
   echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
-}
-to_ms() {
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION each, HTTPS keep-alive, $(nproc) cores"
