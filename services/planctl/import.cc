@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -213,6 +214,18 @@ int RunImport(const ImportOptions& options) {
     }
     summary.set_errors_not_listed(summary.errors_not_listed() + s->summary.errors_not_listed());
   }
+  // Streams finish in any order: list the errors in file and line order, as they were read.
+  auto key = [](const pb::ImportError& e) {
+    absl::string_view source = e.source();
+    int64_t line = 0;
+    if (const size_t colon = source.rfind(':');
+        colon != absl::string_view::npos && absl::SimpleAtoi(source.substr(colon + 1), &line)) {
+      source = source.substr(0, colon);
+    }
+    return std::make_pair(std::string(source), line);
+  };
+  std::stable_sort(summary.mutable_errors()->begin(), summary.mutable_errors()->end(),
+                   [&](const pb::ImportError& a, const pb::ImportError& b) { return key(a) < key(b); });
   for (const auto& [type, count] : by_type) {
     auto* c = summary.add_written_by_type();
     c->set_type(type);
