@@ -208,6 +208,10 @@ net::awaitable<void> Server::Impl::Accept() {
       std::lock_guard lock(mu);
       id = next_id++;
     }
+    // A response is written whole; without TCP_NODELAY its last partial segment waits for the
+    // client's delayed ACK (40 ms on Linux) whenever it spans more than one segment.
+    boost::system::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     auto executor = socket.get_executor();
     net::co_spawn(executor, Session(std::move(socket), id), net::detached);
   }
