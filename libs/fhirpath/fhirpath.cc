@@ -1,7 +1,6 @@
 #include "libs/fhirpath/fhirpath.h"
 
 #include <algorithm>
-#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -678,7 +677,7 @@ class Evaluator {
         }
         return Identifier(node, context);
       case Node::Kind::kFunction:
-        return Function(node, node.source ? Eval(*node.source, context) : context, context);
+        return Function(node, node.source ? Eval(*node.source, context) : context);
       case Node::Kind::kString:
         return Collection{Item{&node.literal, "string"}};
       case Node::Kind::kBoolean:
@@ -770,8 +769,7 @@ class Evaluator {
     return out;
   }
 
-  Collection Function(const Node& node, const Collection& input, const Collection& context) {
-    (void)context;
+  Collection Function(const Node& node, const Collection& input) {
     switch (node.function) {
       case Node::Function::kWhere: {
         Collection out;

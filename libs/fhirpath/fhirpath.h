@@ -19,6 +19,13 @@ namespace planapi::fhirpath {
 // One item of a result: a JSON value inside the evaluated resource, and its FHIR type when the
 // path says it (a choice suffix such as valuePeriod gives "Period", `as`/`ofType` give theirs);
 // empty when only the JSON shape can tell.
+//
+// Types are FHIR type names: complex types as written ("Period", "CodeableConcept",
+// "Reference"), primitives with a lower-case first letter ("dateTime", "string", "code").
+// `extension('url')` gives "Extension"; `resolve()` gives the referenced resource type ("Patient")
+// with the Reference itself as the value. Results of `=`, `!=`, `and`, `or`, `is` and
+// `exists()` are "boolean" items whose value, like that of a string literal, lives in the
+// Expression rather than the resource.
 struct Item {
   const rapidjson::Value* value = nullptr;
   std::string type;
