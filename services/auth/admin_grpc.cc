@@ -135,7 +135,9 @@ class AuthGrpcService final : public pb::Auth::Service {
   grpc::Status GetJwks(grpc::ServerContext* ctx, const pb::GetJwksRequest*,
                        pb::GetJwksResponse* out) override {
     if (feed_.keys == nullptr) {
-      return Fail(*ctx, "GetJwks", absl::UnimplementedError("no keys here"));
+      return Fail(*ctx, "GetJwks", absl::UnimplementedError(
+                                         "this auth instance was started without signing keys, "
+                                         "so it publishes no JWKS"));
     }
     out->set_jwks_json(feed_.keys->PublicJwks());
     return grpc::Status::OK;
@@ -144,7 +146,9 @@ class AuthGrpcService final : public pb::Auth::Service {
   grpc::Status WatchRevocations(grpc::ServerContext* ctx, const pb::WatchRevocationsRequest* in,
                                 grpc::ServerWriter<pb::Revocation>* writer) override {
     if (feed_.oauth == nullptr) {
-      return Fail(*ctx, "WatchRevocations", absl::UnimplementedError("no feed here"));
+      return Fail(*ctx, "WatchRevocations", absl::UnimplementedError(
+                                         "this auth instance was started without the token "
+                                         "store, so it streams no revocations"));
     }
     int64_t after = in->after_seq();
     // Polling the table keeps auth stateless (any replica serves any gateway); a few small

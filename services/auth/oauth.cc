@@ -429,6 +429,44 @@ WebResponse FormError(const absl::Status& status) {
   return Html(http, ErrorPage("Cannot continue", status.message()));
 }
 
+// What the login and consent posts both start from: the realm, the form, and the pending
+// authorization the form continues. When the request cannot go on, `answer` holds the page to
+// send (404 unknown realm, 400 bad form, 400/403 stale or foreign sign-in); database faults
+// come back as errors.
+struct FormStep {
+  Realm realm{};
+  Params form;
+  PendingAuthorization pending;
+  std::optional<WebResponse> answer;
+};
+
+absl::StatusOr<FormStep> StartFormStep(OAuthStore& oauth, const WebRequest& request) {
+  FormStep step;
+  std::optional<Realm> realm = RealmOf(request);
+  if (!realm) {
+    step.answer = Html(404, ErrorPage("Not found", "No such realm."));
+    return step;
+  }
+  step.realm = *realm;
+  absl::StatusOr<Params> form = ParamsOf(request);
+  if (!form.ok()) {
+    step.answer = Html(400, ErrorPage("Bad request", form.status().message()));
+    return step;
+  }
+  step.form = *std::move(form);
+  absl::StatusOr<PendingAuthorization> pending = PendingFor(oauth, request, step.form, step.realm);
+  if (!pending.ok()) {
+    if (pending.status().code() == absl::StatusCode::kUnavailable ||
+        pending.status().code() == absl::StatusCode::kInternal) {
+      return pending.status();
+    }
+    step.answer = FormError(pending.status());
+    return step;
+  }
+  step.pending = *std::move(pending);
+  return step;
+}
+
 std::vector<ScopeChoice> Choices(absl::string_view scopes) {
   std::vector<ScopeChoice> out;
   for (absl::string_view s : absl::StrSplit(scopes, ' ', absl::SkipEmpty())) {
@@ -440,22 +478,13 @@ std::vector<ScopeChoice> Choices(absl::string_view scopes) {
 }  // namespace
 
 absl::StatusOr<WebResponse> OAuthServer::Login(const WebRequest& request) {
-  std::optional<Realm> realm = RealmOf(request);
-  if (!realm) {
-    return Html(404, ErrorPage("Not found", "No such realm."));
+  PLANAPI_ASSIGN_OR_RETURN(FormStep step, StartFormStep(oauth_, request));
+  if (step.answer.has_value()) {
+    return *std::move(step.answer);
   }
-  absl::StatusOr<Params> form = ParamsOf(request);
-  if (!form.ok()) {
-    return Html(400, ErrorPage("Bad request", form.status().message()));
-  }
-  absl::StatusOr<PendingAuthorization> pending = PendingFor(oauth_, request, *form, *realm);
-  if (!pending.ok()) {
-    if (pending.status().code() == absl::StatusCode::kUnavailable ||
-        pending.status().code() == absl::StatusCode::kInternal) {
-      return pending.status();
-    }
-    return FormError(pending.status());
-  }
+  const Realm* realm = &step.realm;
+  const Params* form = &step.form;
+  const PendingAuthorization* pending = &step.pending;
   PLANAPI_ASSIGN_OR_RETURN(Client client, store_.GetClient(pending->client_id));
   const std::string request_id = Param(*form, "request");
   const std::string username = Param(*form, "username");
@@ -494,22 +523,13 @@ absl::StatusOr<WebResponse> OAuthServer::Login(const WebRequest& request) {
 }
 
 absl::StatusOr<WebResponse> OAuthServer::Consent(const WebRequest& request) {
-  std::optional<Realm> realm = RealmOf(request);
-  if (!realm) {
-    return Html(404, ErrorPage("Not found", "No such realm."));
+  PLANAPI_ASSIGN_OR_RETURN(FormStep step, StartFormStep(oauth_, request));
+  if (step.answer.has_value()) {
+    return *std::move(step.answer);
   }
-  absl::StatusOr<Params> form = ParamsOf(request);
-  if (!form.ok()) {
-    return Html(400, ErrorPage("Bad request", form.status().message()));
-  }
-  absl::StatusOr<PendingAuthorization> pending = PendingFor(oauth_, request, *form, *realm);
-  if (!pending.ok()) {
-    if (pending.status().code() == absl::StatusCode::kUnavailable ||
-        pending.status().code() == absl::StatusCode::kInternal) {
-      return pending.status();
-    }
-    return FormError(pending.status());
-  }
+  const Realm* realm = &step.realm;
+  const Params* form = &step.form;
+  const PendingAuthorization* pending = &step.pending;
   if (pending->account_id.empty()) {
     return Html(403, ErrorPage("Cannot continue", "Sign in first."));
   }
