@@ -2,8 +2,11 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <deque>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -88,12 +91,21 @@ int64_t Result::AffectedRows() const {
 
 // ---- Connection ----
 
-Connection::Connection(void* conn) : conn_(conn) {}
+// The statements prepared on one connection, by text; the oldest go first past kMax.
+struct Connection::Statements {
+  static constexpr size_t kMax = 256;
+  absl::flat_hash_map<std::string, std::string> names;
+  std::deque<std::string> order;
+  uint64_t next = 0;
+};
+
+Connection::Connection(void* conn) : conn_(conn), statements_(std::make_unique<Statements>()) {}
 Connection::~Connection() { PQfinish(AsConn(conn_)); }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     absl::string_view conninfo, absl::string_view schema,
-    std::chrono::milliseconds statement_timeout) {
+    std::chrono::milliseconds statement_timeout,
+    std::span<const std::pair<std::string, std::string>> settings) {
   const std::string info(conninfo);
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(info.c_str(), &parse_error);
@@ -120,6 +132,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     absl::StrAppend(&setup, "; SET search_path TO ", QuoteIdentifier(schema), ", public");
   }
   PLANAPI_RETURN_IF_ERROR(conn->ExecScript(setup));
+  for (const auto& [name, value] : settings) {
+    const Param p[] = {name, value};
+    PLANAPI_RETURN_IF_ERROR(conn->Exec("SELECT set_config($1, $2, false)", p).status());
+  }
   return conn;
 }
 
@@ -157,6 +173,48 @@ absl::StatusOr<Result> Connection::Exec(absl::string_view sql, std::span<const P
   return status;
 }
 
+absl::StatusOr<Result> Connection::ExecPrepared(absl::string_view sql,
+                                                std::span<const Param> params) {
+  PGconn* conn = AsConn(conn_);
+  Statements& st = *statements_;
+  auto it = st.names.find(sql);
+  if (it == st.names.end()) {
+    if (st.order.size() >= Statements::kMax) {
+      const std::string& oldest = st.order.front();
+      PLANAPI_RETURN_IF_ERROR(
+          Exec(absl::StrCat("DEALLOCATE ", st.names.at(oldest))).status());
+      st.names.erase(oldest);
+      st.order.pop_front();
+    }
+    const std::string name = absl::StrCat("planapi_", st.next++);
+    const std::string text(sql);
+    PGresult* prepared = PQprepare(conn, name.c_str(), text.c_str(),
+                                   static_cast<int>(params.size()), nullptr);
+    if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
+      absl::Status status = StatusOf(conn, prepared);
+      PQclear(prepared);
+      return status;
+    }
+    PQclear(prepared);
+    it = st.names.emplace(text, name).first;
+    st.order.push_back(text);
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const Param& p : params) {
+    values.push_back(p.has_value() ? p->c_str() : nullptr);
+  }
+  PGresult* res = PQexecPrepared(conn, it->second.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0);
+  const ExecStatusType status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    return Result(res);
+  }
+  absl::Status error = StatusOf(conn, res);
+  PQclear(res);
+  return error;
+}
+
 absl::Status Connection::ExecScript(absl::string_view sql) {
   const std::string script(sql);
   PGresult* res = PQexec(AsConn(conn_), script.c_str());
@@ -188,6 +246,16 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
   return std::unique_ptr<Pool>(new Pool(std::move(options)));
 }
 
+std::unique_ptr<Pool> Pool::Sibling(
+    int size, std::vector<std::pair<std::string, std::string>> settings) const {
+  PoolOptions options = options_;
+  options.size = std::max(1, size);
+  for (auto& setting : settings) {
+    options.settings.push_back(std::move(setting));
+  }
+  return std::unique_ptr<Pool>(new Pool(std::move(options)));
+}
+
 absl::StatusOr<Pool::Lease> Pool::Acquire() {
   {
     absl::MutexLock lock(&mu_);
@@ -207,7 +275,8 @@ absl::StatusOr<Pool::Lease> Pool::Acquire() {
   }
   // Open outside the lock: connecting can take seconds while the server is down.
   absl::StatusOr<std::unique_ptr<Connection>> conn =
-      Connection::Open(options_.conninfo, options_.schema, options_.statement_timeout);
+      Connection::Open(options_.conninfo, options_.schema, options_.statement_timeout,
+                       options_.settings);
   if (!conn.ok()) {
     absl::MutexLock lock(&mu_);
     --leased_or_opening_;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -58,11 +59,17 @@ class Connection {
   // INVALID_ARGUMENT for a malformed conninfo.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(
       absl::string_view conninfo, absl::string_view schema,
-      std::chrono::milliseconds statement_timeout);
+      std::chrono::milliseconds statement_timeout,
+      std::span<const std::pair<std::string, std::string>> settings = {});
 
   // One statement with $1..$n text parameters. Errors per MapSqlState; UNAVAILABLE when the
   // connection broke (it is then !healthy()).
   absl::StatusOr<Result> Exec(absl::string_view sql, std::span<const Param> params = {});
+  // Exec for statements whose text recurs (point reads, audit inserts): prepared on this
+  // connection the first time, so later calls skip PostgreSQL's parse and plan. Never for text
+  // built from request values: each distinct text holds a server-side statement (a bounded number
+  // per connection; the oldest are dropped past it).
+  absl::StatusOr<Result> ExecPrepared(absl::string_view sql, std::span<const Param> params = {});
   // Several statements without parameters (migrations).
   absl::Status ExecScript(absl::string_view sql);
 
@@ -71,8 +78,10 @@ class Connection {
   bool reusable() const;
 
  private:
+  struct Statements;
   explicit Connection(void* conn);
   void* conn_;
+  std::unique_ptr<Statements> statements_;
 };
 
 // Maps a SQLSTATE and message to the error model (STYLE.md): 23505 ALREADY_EXISTS; 23503/23514
@@ -83,6 +92,9 @@ absl::Status MapSqlState(absl::string_view sqlstate, absl::string_view message);
 struct PoolOptions {
   std::string conninfo;
   std::string schema;
+  // Session settings applied to every connection (name, value), e.g. {"synchronous_commit", "off"}
+  // for a pool that writes only what may be lost in a crash's last fraction of a second.
+  std::vector<std::pair<std::string, std::string>> settings;
   int size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   std::chrono::milliseconds statement_timeout{30000};
@@ -116,6 +128,10 @@ class Pool {
   absl::StatusOr<Lease> Acquire();
 
   const PoolOptions& options() const { return options_; }
+  // Another pool to the same database and schema with `size` connections and these session
+  // settings added (this pool's options were validated, so this cannot fail).
+  std::unique_ptr<Pool> Sibling(int size,
+                                std::vector<std::pair<std::string, std::string>> settings) const;
 
  private:
   explicit Pool(PoolOptions options);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
+
 #include "libs/pg/migrate.h"
 #include "libs/pg/pg.h"
 #include "libs/testing/postgres.h"
@@ -130,6 +132,92 @@ TEST_CASE("the pool reconnects after PostgreSQL restarts", "[pg]") {
   auto conn = pool->Acquire();
   REQUIRE(conn.ok());
   CHECK((*conn)->Exec("SELECT 1").ok());
+}
+
+TEST_CASE("prepared statements answer like Exec, keep errors, and stay bounded", "[pg]") {
+  testing::Database db = testing::Postgres::Shared().CreateDatabase();
+  auto pool = MakePool(db, "svc");
+  auto conn = pool->Acquire();
+  REQUIRE(conn.ok());
+  REQUIRE(*ApplyMigrations(**conn, "svc", kMigrations) == 2);
+  constexpr char kInsert[] = "INSERT INTO items (id, n) VALUES ($1, $2::integer)";
+  for (int i = 0; i < 3; ++i) {
+    const Param row[] = {absl::StrCat("p", i), absl::StrCat(i)};
+    REQUIRE((*conn)->ExecPrepared(kInsert, row).ok());
+  }
+  // A constraint violation through a prepared statement maps like Exec's, and the statement
+  // stays usable afterwards.
+  const Param negative[] = {std::string("neg"), std::string("-1")};
+  CHECK((*conn)->ExecPrepared(kInsert, negative).status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  const Param duplicate[] = {std::string("p0"), std::string("5")};
+  CHECK((*conn)->ExecPrepared(kInsert, duplicate).status().code() ==
+        absl::StatusCode::kAlreadyExists);
+  const Param id[] = {std::string("p2")};
+  auto read = (*conn)->ExecPrepared("SELECT n FROM items WHERE id = $1", id);
+  REQUIRE(read.ok());
+  REQUIRE(read->rows() == 1);
+  CHECK(read->Get(0, 0) == "2");
+  // Bad SQL is refused at prepare time with the server's message, and nothing is kept of it.
+  auto bad = (*conn)->ExecPrepared("SELECT nope FROM items");
+  CHECK(bad.status().code() == absl::StatusCode::kInternal);
+  CHECK(bad.status().message().find("nope") != absl::string_view::npos);
+  // More distinct texts than a connection keeps: the oldest are deallocated, every call answers.
+  for (int i = 0; i < 300; ++i) {
+    auto r = (*conn)->ExecPrepared(absl::StrCat("SELECT ", i, " + n FROM items WHERE id = $1"), id);
+    REQUIRE(r.ok());
+    CHECK(r->Get(0, 0) == absl::StrCat(i + 2));
+  }
+  auto count = (*conn)->Exec("SELECT count(*) FROM pg_prepared_statements");
+  REQUIRE(count.ok());
+  CHECK(std::stoi(std::string(count->Get(0, 0))) <= 256);
+  // The first statement was dropped long ago; it is prepared again on demand.
+  REQUIRE((*conn)->ExecPrepared(kInsert, std::span<const Param>(std::vector<Param>{
+                                             std::string("again"), std::string("7")}))
+              .ok());
+}
+
+TEST_CASE("pool settings apply to every connection of that pool only", "[pg]") {
+  testing::Database db = testing::Postgres::Shared().CreateDatabase();
+  // (The test cluster runs with synchronous_commit off throughout, so another setting shows it.)
+  auto relaxed = Pool::Create({.conninfo = db.conninfo(),
+                               .schema = "svc",
+                               .settings = {{"work_mem", "7MB"}},
+                               .size = 2});
+  REQUIRE(relaxed.ok());
+  auto plain = MakePool(db, "svc");
+  for (int i = 0; i < 2; ++i) {
+    auto a = (*relaxed)->Acquire();
+    auto b = (*relaxed)->Acquire();
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    for (auto* lease : {&*a, &*b}) {
+      auto r = (*lease)->Exec("SHOW work_mem");
+      REQUIRE(r.ok());
+      CHECK(r->Get(0, 0) == "7MB");
+    }
+  }
+  auto c = plain->Acquire();
+  REQUIRE(c.ok());
+  auto r = (*c)->Exec("SHOW work_mem");
+  REQUIRE(r.ok());
+  CHECK(r->Get(0, 0) != "7MB");
+  // A sibling keeps the database and schema and adds its own settings.
+  std::unique_ptr<Pool> sibling = plain->Sibling(1, {{"work_mem", "9MB"}});
+  auto s = sibling->Acquire();
+  REQUIRE(s.ok());
+  auto w = (*s)->Exec("SHOW work_mem");
+  REQUIRE(w.ok());
+  CHECK(w->Get(0, 0) == "9MB");
+  auto path = (*s)->Exec("SHOW search_path");
+  REQUIRE(path.ok());
+  CHECK(path->Get(0, 0).find("svc") != absl::string_view::npos);
+  // A setting PostgreSQL does not know fails the connection with its message.
+  auto broken = Pool::Create({.conninfo = db.conninfo(), .settings = {{"no_such_setting", "1"}}});
+  REQUIRE(broken.ok());
+  auto lease = (*broken)->Acquire();
+  CHECK_FALSE(lease.ok());
+  CHECK(lease.status().message().find("no_such_setting") != absl::string_view::npos);
 }
 
 }  // namespace
