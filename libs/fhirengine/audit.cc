@@ -1,5 +1,7 @@
 #include "libs/fhirengine/audit.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/fhirengine/index_writer.h"
@@ -48,8 +50,15 @@ std::vector<std::string> ParseTextArray(absl::string_view text) {
 
 }  // namespace
 
+// An fsync per read made the audit trail most of a read's cost, so the writer's sessions commit
+// without waiting for the WAL flush: the record is written before the answer leaves, and a crash
+// can lose the last fraction of a second of records (wal_writer_delay), never a part of one.
+AuditLog::AuditLog(pg::Pool& pool)
+    : pool_(pool), writer_(pool.Sibling(std::max(1, pool.options().size / 2),
+                                        {{"synchronous_commit", "off"}})) {}
+
 absl::Status AuditLog::Record(const AuditEvent& e) {
-  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, writer_->Acquire());
   const pg::Param p[] = {absl::StrCat(static_cast<int>(e.realm)),
                          e.client_id,
                          e.user_id,
@@ -60,18 +69,13 @@ absl::Status AuditLog::Record(const AuditEvent& e) {
                          e.query,
                          absl::StrCat(e.outcome),
                          e.request_id};
-  // The record is written before the answer leaves, but its commit does not wait for the WAL
-  // flush: an fsync per read made the audit trail most of a read's cost. A crash can lose the
-  // last fraction of a second of records (wal_writer_delay), never a part of one.
-  return pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
-    PLANAPI_RETURN_IF_ERROR(c.Exec("SET LOCAL synchronous_commit TO off").status());
-    return c
-        .Exec("INSERT INTO audit_event (realm, client_id, user_id, patient, interaction, type, "
-              "resources, query, outcome, request_id) VALUES ($1::smallint, $2, $3, $4, $5, $6, "
-              "$7::text[], $8, $9::smallint, $10)",
-              p)
-        .status();
-  });
+  return conn
+      ->ExecPrepared(
+          "INSERT INTO audit_event (realm, client_id, user_id, patient, interaction, type, "
+          "resources, query, outcome, request_id) VALUES ($1::smallint, $2, $3, $4, $5, $6, "
+          "$7::text[], $8, $9::smallint, $10)",
+          p)
+      .status();
 }
 
 absl::StatusOr<std::vector<AuditEvent>> AuditLog::ForPatient(Realm realm,

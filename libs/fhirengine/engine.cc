@@ -1,6 +1,7 @@
 #include "libs/fhirengine/engine.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
@@ -188,8 +189,14 @@ absl::Status Engine::CheckAddress(const Context& context, absl::string_view type
 absl::StatusOr<ResourceResult> Engine::Read(const Context& context, absl::string_view type,
                                             absl::string_view id) const {
   PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
-  PLANAPI_RETURN_IF_ERROR(CheckVisible(context, type, id));
-  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Read(context.realm, type, id));
+  // A patient's read checks the compartment in the read itself: what they may not see is as
+  // unknown as what does not exist.
+  std::optional<RowCondition> visible;
+  if (!context.patient.empty()) {
+    visible = searcher_.VisibleTo(context.realm, context.patient, type);
+  }
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v,
+                           store_.Read(context.realm, type, id, visible ? &*visible : nullptr));
   PLANAPI_RETURN_IF_ERROR(CheckCategory(context, type, id));
   return ResultOf(std::move(v));
 }

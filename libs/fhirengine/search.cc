@@ -576,6 +576,38 @@ class Planner {
         "d.target_type = 'Patient' AND d.target_id = ", patient, "))))");
   }
 
+  // What a patient may read of a row `t` known to be of `type`: Visible(t), plus what a
+  // _revinclude would show them — a resource that refers through some parameter only to their
+  // own record (US Core's Provenance of their Observation is outside the compartment, yet an app
+  // that found it by _revinclude=Provenance:target must be able to read it). Only the branches
+  // that type can take, so the statement is small enough for PostgreSQL to keep one generic plan
+  // of it (a patient's reads are prepared; planning the whole rule each time cost more than the
+  // read itself).
+  std::string ReadableOf(absl::string_view t, absl::string_view type) {
+    const std::string patient = sql_.Bind(q_.patient);
+    const std::string in_compartment = absl::StrCat(
+        "EXISTS (SELECT 1 FROM compartment c WHERE c.realm = ", t, ".realm AND c.patient = ",
+        patient, " AND c.type = ", t, ".type AND c.id = ", t, ".id)");
+    const std::string about_record = absl::StrCat(
+        "EXISTS (SELECT 1 FROM search_reference o WHERE o.realm = ", t, ".realm AND o.type = ", t,
+        ".type AND o.id = ", t, ".id GROUP BY o.param HAVING bool_and((o.target_type = 'Patient' "
+        "AND o.target_id = ", patient, ") OR EXISTS (SELECT 1 FROM compartment r WHERE r.realm = "
+        "o.realm AND r.type = o.target_type AND r.id = o.target_id AND r.patient = ", patient,
+        ")))");
+    if (type == "Patient") {
+      return absl::StrCat("(", t, ".id = ", patient, " OR ", in_compartment, ")");
+    }
+    if (!registry_.PatientCompartment(type).empty()) {
+      return absl::StrCat("(", in_compartment, " OR ", about_record, ")");
+    }
+    return absl::StrCat(
+        "(", t, ".id IN (SELECT v.target_id FROM compartment c JOIN search_reference v ON "
+        "v.realm = c.realm AND v.type = c.type AND v.id = c.id WHERE c.realm = ", realm_,
+        "::smallint AND c.patient = ", patient, " AND v.target_type = ", t, ".type) OR ", t,
+        ".id IN (SELECT d.id FROM search_reference d WHERE d.realm = ", realm_,
+        "::smallint AND d.type = ", t, ".type AND d.target_type = 'Patient' AND d.target_id = ",
+        patient, ") OR ", about_record, ")");
+  }
 
  private:
   absl::StatusOr<std::string> Has(absl::string_view type, absl::string_view id,
@@ -1070,20 +1102,33 @@ std::string Subset(const std::string& json, const std::set<std::string, std::les
 
 }  // namespace
 
-absl::StatusOr<bool> Searcher::Visible(Realm realm, absl::string_view patient,
-                                       absl::string_view type, absl::string_view id) const {
+RowCondition Searcher::VisibleTo(Realm realm, absl::string_view patient,
+                                 absl::string_view type) const {
   Sql sql;
   SearchQuery q{.realm = realm, .type = std::string(type), .patient = std::string(patient)};
+  // The planner binds the realm first; type and id follow, as ResourceStore::Read numbers them.
   Planner planner(registry_, types_, q, sql);
-  const std::string t = sql.Bind(std::string(type));
-  const std::string i = sql.Bind(std::string(id));
-  const std::string visible = planner.Visible("t");
+  sql.Bind(std::string(type));
+  sql.Bind(std::string());
+  RowCondition condition{.sql = planner.ReadableOf("t", type)};
+  condition.params.assign(std::make_move_iterator(sql.params().begin() + 3),
+                          std::make_move_iterator(sql.params().end()));
+  return condition;
+}
+
+absl::StatusOr<bool> Searcher::Visible(Realm realm, absl::string_view patient,
+                                       absl::string_view type, absl::string_view id) const {
+  const RowCondition condition = VisibleTo(realm, patient, type);
+  std::vector<pg::Param> params = {absl::StrCat(static_cast<int>(realm)), std::string(type),
+                                   std::string(id)};
+  params.insert(params.end(), condition.params.begin(), condition.params.end());
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   PLANAPI_ASSIGN_OR_RETURN(
       pg::Result r,
-      conn->Exec(absl::StrCat("SELECT 1 FROM resource t WHERE t.realm = ", planner.realm(),
-                              "::smallint AND t.type = ", t, " AND t.id = ", i, " AND ", visible),
-                 sql.params()));
+      conn->ExecPrepared(absl::StrCat("SELECT 1 FROM resource t WHERE t.realm = $1::smallint AND "
+                                      "t.type = $2 AND t.id = $3 AND ",
+                                      condition.sql),
+                         params));
   return r.rows() > 0;
 }
 

@@ -65,10 +65,13 @@ class Searcher {
   // is unknown or not visible; INVALID_ARGUMENT naming a bad parameter.
   absl::StatusOr<SearchPage> Everything(const SearchQuery& query, absl::string_view id) const;
 
-  // Whether `patient`'s compartment lets them see type/id (a resource of a compartment type in
-  // the compartment, or a resource of another type referenced from it). For reads.
+  // Whether `patient` may read type/id: a resource of a compartment type in the compartment, a
+  // resource of another type referenced from it or referring to the patient, or one that refers
+  // through some parameter only to the patient's own record (what _revinclude shows them).
   absl::StatusOr<bool> Visible(Realm realm, absl::string_view patient, absl::string_view type,
                                absl::string_view id) const;
+  // The same rule as a condition for ResourceStore::Read, so a patient's read is one statement.
+  RowCondition VisibleTo(Realm realm, absl::string_view patient, absl::string_view type) const;
 
  private:
   const fhirsearch::Registry& registry_;

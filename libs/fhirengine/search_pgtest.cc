@@ -341,6 +341,39 @@ TEST_CASE("a patient context confines search, includes and reads", "[search]") {
         absl::StatusCode::kNotFound);
 }
 
+TEST_CASE("a patient reads the Provenance of their own data, not of others'", "[search]") {
+  auto& engine = *Data().engine;
+  // Provenance is in the compartment only when its target is the Patient itself; one of the
+  // infant's Observation is what a _revinclude=Provenance:target shows them.
+  REQUIRE(engine.Update(Loaded::Ctx(), "Provenance", "prov-of-infant-obs",
+                        R"({"resourceType":"Provenance","target":[{"reference":)"
+                        R"("Observation/head-circumference"}],"recorded":"2020-01-01T00:00:00Z",)"
+                        R"("agent":[{"who":{"reference":"Practitioner/practitioner-1"}}]})")
+              .ok());
+  // One whose targets are the infant's and another member's data belongs to neither alone.
+  REQUIRE(engine.Update(Loaded::Ctx(), "Provenance", "prov-of-two-members",
+                        R"({"resourceType":"Provenance","target":[{"reference":)"
+                        R"("Observation/head-circumference"},{"reference":"Observation/heart-rate"}],)"
+                        R"("recorded":"2020-01-01T00:00:00Z","agent":[{"who":{"reference":)"
+                        R"("Practitioner/practitioner-1"}}]})")
+              .ok());
+  const Context infant = Loaded::Ctx("infant-example");
+  CHECK(engine.Read(infant, "Provenance", "prov-of-infant-obs").ok());
+  CHECK(engine.Read(infant, "Provenance", "prov-of-two-members").status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(engine.Read(Loaded::Ctx("example"), "Provenance", "prov-of-infant-obs").status().code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(engine.History(infant, "Provenance", "prov-of-infant-obs", 0).ok());
+  // The same rule decides what _revinclude shows.
+  Page rev = Search("Observation", {{"_id", "head-circumference"},
+                                    {"_revinclude", "Provenance:target"}},
+                    "infant-example");
+  CHECK(rev.included.contains("Provenance/prov-of-infant-obs"));
+  CHECK_FALSE(rev.included.contains("Provenance/prov-of-two-members"));
+  REQUIRE(engine.Delete(Loaded::Ctx(), "Provenance", "prov-of-infant-obs").ok());
+  REQUIRE(engine.Delete(Loaded::Ctx(), "Provenance", "prov-of-two-members").ok());
+}
+
 TEST_CASE("Patient $everything pages through the record and what it refers to", "[search]") {
   auto& engine = *Data().engine;
   std::set<std::string> all;

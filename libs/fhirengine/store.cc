@@ -36,23 +36,23 @@ StoredVersion FromRow(const pg::Result& r, int row) {
   return v;
 }
 
-// The rows of realm/type/id in `table` ("resource" or "resource_history"); `rest` continues the
-// WHERE clause and may use $4, bound to `extra`.
+// The rows of realm/type/id in `table` ("resource" or "resource_history", as `t`); `rest`
+// continues the WHERE clause and may use $4.., bound to `extra`.
 absl::StatusOr<std::vector<StoredVersion>> SelectVersions(pg::Connection& c,
                                                           absl::string_view table, Realm realm,
                                                           absl::string_view type,
                                                           absl::string_view id,
                                                           absl::string_view rest = "",
-                                                          pg::Param extra = std::nullopt) {
+                                                          std::vector<pg::Param> extra = {}) {
   std::vector<pg::Param> p = {RealmParam(realm), std::string(type), std::string(id)};
-  if (extra.has_value()) {
-    p.push_back(std::move(extra));
+  for (pg::Param& e : extra) {
+    p.push_back(std::move(e));
   }
   PLANAPI_ASSIGN_OR_RETURN(
-      pg::Result r, c.Exec(absl::StrCat("SELECT ", kColumns, " FROM ", table,
-                                        " WHERE realm = $1::smallint AND type = $2 AND id = $3 ",
-                                        rest),
-                           p));
+      pg::Result r,
+      c.ExecPrepared(absl::StrCat("SELECT ", kColumns, " FROM ", table,
+                                  " t WHERE realm = $1::smallint AND type = $2 AND id = $3 ", rest),
+                     p));
   std::vector<StoredVersion> out;
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back(FromRow(r, i));
@@ -310,10 +310,15 @@ absl::StatusOr<StoredVersion> ResourceStore::Delete(Realm realm, absl::string_vi
 }
 
 absl::StatusOr<StoredVersion> ResourceStore::Read(Realm realm, absl::string_view type,
-                                                  absl::string_view id) {
+                                                  absl::string_view id,
+                                                  const RowCondition* condition) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
-  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
-                           SelectVersions(*conn, "resource", realm, type, id));
+  PLANAPI_ASSIGN_OR_RETURN(
+      std::vector<StoredVersion> rows,
+      condition == nullptr
+          ? SelectVersions(*conn, "resource", realm, type, id)
+          : SelectVersions(*conn, "resource", realm, type, id,
+                           absl::StrCat("AND ", condition->sql), condition->params));
   if (rows.empty()) {
     return Unknown(type, id);
   }
@@ -328,7 +333,7 @@ absl::StatusOr<StoredVersion> ResourceStore::ReadVersion(Realm realm, absl::stri
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
                            SelectVersions(*conn, "resource_history", realm, type, id,
-                                          "AND version = $4::integer", absl::StrCat(version)));
+                                          "AND version = $4::integer", {absl::StrCat(version)}));
   if (rows.empty()) {
     return absl::NotFoundError(absl::StrCat(type, "/", id, " has no version ", version));
   }
@@ -346,7 +351,7 @@ absl::StatusOr<std::vector<StoredVersion>> ResourceStore::History(Realm realm,
   PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> rows,
                            SelectVersions(*conn, "resource_history", realm, type, id,
                                           "ORDER BY version DESC LIMIT $4::integer",
-                                          absl::StrCat(count)));
+                                          {absl::StrCat(count)}));
   if (rows.empty()) {
     return Unknown(type, id);
   }

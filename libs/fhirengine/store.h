@@ -35,6 +35,14 @@ using fhir::IsValidId;
 // The schema the store needs (libs/fhirengine/migrations), for the services' --migrate.
 std::span<const pg::Migration> Migrations();
 
+// A further condition on the row a read returns, over the row's columns (the table is `t`), with
+// its parameters numbered from $4 (after realm, type and id). A patient's reads use it so the
+// compartment check and the read are one statement.
+struct RowCondition {
+  std::string sql;
+  std::vector<pg::Param> params;
+};
+
 class ResourceStore {
  public:
   // `registry` (which may be null: no index is kept) and `pool` must outlive the store.
@@ -61,8 +69,10 @@ class ResourceStore {
   // resource changes nothing and returns its deleted version.
   absl::StatusOr<StoredVersion> Delete(Realm realm, absl::string_view type, absl::string_view id);
 
-  // The current version. NOT_FOUND when unknown; NOT_FOUND with issue `deleted` when deleted.
-  absl::StatusOr<StoredVersion> Read(Realm realm, absl::string_view type, absl::string_view id);
+  // The current version. NOT_FOUND when unknown (or `condition`, when given, excludes it);
+  // NOT_FOUND with issue `deleted` when deleted.
+  absl::StatusOr<StoredVersion> Read(Realm realm, absl::string_view type, absl::string_view id,
+                                     const RowCondition* condition = nullptr);
   // One version. NOT_FOUND when unknown, `deleted` issue when that version is a deletion.
   absl::StatusOr<StoredVersion> ReadVersion(Realm realm, absl::string_view type,
                                             absl::string_view id, int version);
