@@ -18,6 +18,10 @@ struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 0;
   std::vector<grpc::Service*> services;  // not owned; must outlive the Server
+  // Threads kept waiting for calls. Handlers block (on PostgreSQL), so this should cover the
+  // calls a process serves at once (about its database pool); gRPC's default of two made every
+  // call beyond two start a thread and end it afterwards.
+  int threads = 8;
 };
 
 class Server {

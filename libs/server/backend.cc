@@ -174,7 +174,10 @@ int BackendMain(int argc, char** argv, const BackendSpec& spec) {
     raw.push_back(s.get());
   }
   absl::StatusOr<std::unique_ptr<rpc::Server>> server = rpc::Server::Start(
-      {.host = config->grpc_host, .port = config->grpc_port, .services = raw});
+      {.host = config->grpc_host,
+       .port = config->grpc_port,
+       .services = raw,
+       .threads = config->database.size + 2});
   if (!server.ok()) {
     return Fail(spec, 1, server.status());
   }
