@@ -7,6 +7,7 @@
 #      keep-alive, DURATION (10s) each: requests/s, p50, p99 (target p99 < 100 ms);
 #   3. reads Practitioners by id at random through the gateway, and the same rows with pgbench
 #      point reads on the same database, same client count (target >= 50% of pgbench).
+# SKIP_SEARCHES=1 measures only the reads; ROUNDS=N alternates reads and pgbench N times.
 # REUSE=1 keeps the scratch database of an earlier run with the same PRACTITIONERS and SEED
 # (migrating it to this build) instead of generating and loading again.
 # Uses the suite from ./planapi up (started if needed) for PostgreSQL and TLS files.
@@ -121,6 +122,7 @@ PY
 
 base="https://localhost:$GW_PORT/directory/r4"
 printf '\n%-28s %10s %9s %9s\n' search req/s p50_ms p99_ms
+[[ ${SKIP_SEARCHES:-0} == 1 ]] && : >"$work/searches.txt"
 while read -r name url; do
   code=$(curl -s --cacert "$ROOT/var/tls/ca.pem" -o "$work/probe.json" -w '%{http_code}' "$base/$url")
   matches=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print(sum(1 for e in b.get("entry",[]) if e.get("search",{}).get("mode")=="match"))' "$work/probe.json" 2>/dev/null || echo "?")
@@ -139,11 +141,5 @@ cat >"$work/read.sql" <<SQL
 \set n random(1, $PRACTITIONERS)
 SELECT content FROM directory.resource WHERE realm = 3 AND type = 'Practitioner' AND id = 's$SEED-prac' || :n;
 SQL
-read -r g_rps g_p50 g_p99 < <(bench_wrk -s "$work/read.lua" "https://localhost:$GW_PORT")
-pg_out=$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$work/read.sql" "$bench_db" 2>&1)
-pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
-pg_lat=$(awk '/latency average/ {print $4}' <<<"$pg_out")
-printf '\n%-28s %10s %9s %9s\n' "read by id (gateway)" "$g_rps" "$g_p50" "$g_p99"
-printf '%-28s %10s %9s\n' "read by id (pgbench)" "$pg_tps" "$pg_lat"
-python3 -c "import sys; print(f'gateway/pgbench = {float(sys.argv[1]) / float(sys.argv[2]):.2f} (target >= 0.50)')" \
-  "$g_rps" "$pg_tps"
+bench_reads_vs_pgbench "read by id (gateway)" "read by id (pgbench)" "$work/read.sql" "$bench_db" \
+  -s "$work/read.lua" "https://localhost:$GW_PORT"

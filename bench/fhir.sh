@@ -159,13 +159,9 @@ cat >"$work/read.sql" <<SQL
 \\set n random(1, $n_ids)
 SELECT r.content FROM fhir.resource r JOIN bench_ids b ON r.realm = 2 AND r.type = b.type AND r.id = b.id WHERE b.n = :n;
 SQL
-read -r g_rps g_p50 g_p99 < <(run_wrk -s "$work/read.lua" "$base")
-pg_out=$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$work/read.sql" "$bench_db" 2>&1)
-pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
-printf '\n%-44s %10s %9s %9s\n' "read by id, patient token ($n_ids resources)" "$g_rps" "$g_p50" "$g_p99"
-printf '%-44s %10s\n' "pgbench point reads of the same rows" "$pg_tps"
-python3 -c "import sys; print(f'gateway/pgbench = {float(sys.argv[1]) / float(sys.argv[2]):.2f} (target >= 0.50)')" \
-  "$g_rps" "$pg_tps"
+bench_reads_vs_pgbench "read by id, patient token ($n_ids resources)" \
+  "pgbench point reads of the same rows" "$work/read.sql" "$bench_db" \
+  -H "Authorization: Bearer $token" -s "$work/read.lua" "$base"
 
 fhir="$base/sandbox/fhir/r4"
 printf '\n%-44s %10s %9s %9s\n' search req/s p50_ms p99_ms

@@ -48,3 +48,22 @@ bench_wrk() {
   [[ -n "$errors" ]] && echo "    $errors" >&2
   echo "$(awk '/Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
 }
+
+# Reads through the gateway (wrk, arguments after the fourth) against pgbench point reads of the
+# same rows ($3: script file, $4: database), alternating ROUNDS (1) times so that both sides see
+# the same machine; prints each round and the median ratio. $1 and $2 label the two lines.
+bench_reads_vs_pgbench() {
+  local gw_label=$1 pg_label=$2 sql=$3 db=$4
+  shift 4
+  local ratios=() round g_rps g_p50 g_p99 pg_out pg_tps
+  for round in $(seq 1 "${ROUNDS:-1}"); do
+    read -r g_rps g_p50 g_p99 < <(bench_wrk "$@")
+    pg_out=$(pgbench -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -f "$sql" "$db" 2>&1)
+    pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
+    printf '\n%-44s %10s %9s %9s\n' "$gw_label" "$g_rps" "$g_p50" "$g_p99"
+    printf '%-44s %10s\n' "$pg_label" "$pg_tps"
+    ratios+=("$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.3f}")' "$g_rps" "$pg_tps")")
+    echo "  round $round: gateway/pgbench = ${ratios[-1]}"
+  done
+  python3 -c 'import statistics, sys; print(f"gateway/pgbench = {statistics.median(map(float, sys.argv[1:])):.2f} (median of {len(sys.argv) - 1}; target >= 0.50)")' "${ratios[@]}"
+}
