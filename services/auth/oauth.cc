@@ -21,6 +21,7 @@
 #include "libs/status/status_macros.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/pages.h"
+#include "services/auth/web_answers.h"
 
 namespace planapi::auth_service {
 namespace {
@@ -34,22 +35,6 @@ constexpr char kJwtBearer[] = "urn:ietf:params:oauth:client-assertion-type:jwt-b
 constexpr jose::Algorithm kAssertionAlgs[] = {jose::Algorithm::kRs384, jose::Algorithm::kEs384};
 // Our own tokens: ES256 access tokens (or RS256 without an EC key), RS256 id_tokens.
 constexpr jose::Algorithm kOwnAlgs[] = {jose::Algorithm::kEs256, jose::Algorithm::kRs256};
-
-absl::string_view PathPrefix(Realm realm) {
-  return realm == Realm::kProduction ? "/auth" : "/sandbox/auth";
-}
-
-absl::string_view RealmTitle(Realm realm) {
-  return realm == Realm::kProduction ? "production" : "sandbox (synthetic data)";
-}
-
-std::optional<std::string> HeaderOf(const WebRequest& r, absl::string_view name) {
-  auto it = r.headers.find(std::string(name));
-  if (it == r.headers.end()) {
-    return std::nullopt;
-  }
-  return it->second;
-}
 
 void AddCors(WebResponse& r) { r.headers.emplace_back("Access-Control-Allow-Origin", "*"); }
 
@@ -78,25 +63,6 @@ WebResponse InvalidClient(absl::string_view description, bool basic) {
   return r;
 }
 
-WebResponse Html(int status, std::string body) {
-  WebResponse r{.status = status, .body = std::move(body)};
-  r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
-  r.headers.emplace_back("Cache-Control", "no-store");
-  // No scripts at all; the one inline style block is ours. No form-action: the consent form's
-  // answer redirects to the app, which form-action would block in some browsers.
-  r.headers.emplace_back("Content-Security-Policy",
-                         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
-                         "base-uri 'none'");
-  return r;
-}
-
-WebResponse Redirect(std::string location) {
-  WebResponse r{.status = 302};
-  r.headers.emplace_back("Location", std::move(location));
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
 WebResponse NoContentCors(absl::string_view methods) {
   WebResponse r{.status = 204};
   AddCors(r);
@@ -104,25 +70,6 @@ WebResponse NoContentCors(absl::string_view methods) {
   r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
   r.headers.emplace_back("Access-Control-Max-Age", "600");
   return r;
-}
-
-std::optional<Realm> RealmOf(const WebRequest& r) { return RealmFromName(r.realm); }
-
-// Form parameters of a POST (which must be form-encoded) or the query of a GET.
-absl::StatusOr<Params> ParamsOf(const WebRequest& r) {
-  if (r.method == "GET") {
-    return ParseForm(r.query);
-  }
-  const std::string type = absl::AsciiStrToLower(HeaderOf(r, "content-type").value_or(""));
-  if (!absl::StartsWith(type, "application/x-www-form-urlencoded")) {
-    return absl::InvalidArgumentError("the body must be application/x-www-form-urlencoded");
-  }
-  return ParseForm(r.body);
-}
-
-std::string Param(const Params& p, absl::string_view name) {
-  absl::StatusOr<std::optional<std::string>> v = Single(p, name);
-  return v.ok() && v->has_value() ? **v : std::string();
 }
 
 // RFC 7636 §4.1: 43-128 unreserved characters.
@@ -157,22 +104,7 @@ std::string FhirUser(const RealmUrls& urls, absl::string_view patient_id) {
   return absl::StrCat(urls.fhir_base, "/Patient/", patient_id);
 }
 
-std::string AddressOf(const WebRequest& r) {
-  std::string xff = HeaderOf(r, "x-forwarded-for").value_or("");
-  // The gateway appends the peer it saw last; anything before came from the client.
-  const size_t comma = xff.rfind(',');
-  return std::string(absl::StripAsciiWhitespace(
-      comma == std::string::npos ? absl::string_view(xff) : absl::string_view(xff).substr(comma + 1)));
-}
-
 }  // namespace
-
-RealmUrls UrlsOf(Realm realm, absl::string_view base_url) {
-  std::string base(absl::StripSuffix(base_url, "/"));
-  return realm == Realm::kProduction
-             ? RealmUrls{absl::StrCat(base, "/auth"), absl::StrCat(base, "/fhir/r4")}
-             : RealmUrls{absl::StrCat(base, "/sandbox/auth"), absl::StrCat(base, "/sandbox/fhir/r4")};
-}
 
 struct OAuthServer::TokenContext {
   Realm realm;
@@ -487,38 +419,16 @@ absl::StatusOr<WebResponse> OAuthServer::Login(const WebRequest& request) {
   const PendingAuthorization* pending = &step.pending;
   PLANAPI_ASSIGN_OR_RETURN(Client client, store_.GetClient(pending->client_id));
   const std::string request_id = Param(*form, "request");
-  const std::string username = Param(*form, "username");
-  const std::string password = Param(*form, "password");
-  const std::string address = AddressOf(request);
-  PLANAPI_ASSIGN_OR_RETURN(auto failures, oauth_.RecentFailures(*realm, username, address,
-                                                                options_.throttle_window));
-  if (failures.first >= options_.max_failures_per_user ||
-      failures.second >= options_.max_failures_per_address) {
-    (void)store_.Audit({.event = "login.throttled", .realm = std::string(RealmName(*realm)),
-                        .client_id = client.client_id});
-    WebResponse r = Html(429, LoginPage(RealmTitle(*realm), client.name, request_id,
-                                        "Too many failed sign-ins. Wait 15 minutes and try again."));
-    r.headers.emplace_back("Retry-After", absl::StrCat(absl::ToInt64Seconds(options_.throttle_window)));
-    return r;
+  PLANAPI_ASSIGN_OR_RETURN(
+      MemberLogin::Outcome login,
+      login_.Check(*realm, Param(*form, "username"), Param(*form, "password"), AddressOf(request),
+                   client.client_id));
+  if (login.result != MemberLogin::Result::kSignedIn) {
+    return login_.Refusal(login, AuthorizeLoginForm(RealmTitle(*realm), client.name, request_id));
   }
-  absl::StatusOr<Account> account = store_.FindAccount(AccountKind::kMember, *realm, username);
-  if (!account.ok() && account.status().code() != absl::StatusCode::kNotFound) {
-    return account.status();
-  }
-  // An unknown name costs the same hash as a wrong password: no timing tells them apart.
-  static const std::string* const kDummyHash = new std::string(*jose::HashPassword(jose::RandomToken()));
-  const bool ok = account.ok() ? jose::VerifyPassword(account->password_hash, password)
-                               : (jose::VerifyPassword(*kDummyHash, password) && false);
-  PLANAPI_RETURN_IF_ERROR(oauth_.RecordLogin(*realm, username, address, ok));
-  if (!ok) {
-    (void)store_.Audit({.event = "login.failed", .realm = std::string(RealmName(*realm)),
-                        .client_id = client.client_id,
-                        .account_id = account.ok() ? account->account_id : ""});
-    return Html(401, LoginPage(RealmTitle(*realm), client.name, request_id,
-                               "The username or password is not right."));
-  }
-  PLANAPI_RETURN_IF_ERROR(oauth_.BindAccount(pending->id_hash, account->account_id));
-  return Html(200, ConsentPage(RealmTitle(*realm), client.name, account->username, request_id,
+  const Account& account = login.account;
+  PLANAPI_RETURN_IF_ERROR(oauth_.BindAccount(pending->id_hash, account.account_id));
+  return Html(200, ConsentPage(RealmTitle(*realm), client.name, account.username, request_id,
                                Choices(pending->scopes)));
 }
 

@@ -20,8 +20,10 @@
 #include "libs/server/web_service.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/keys.h"
+#include "services/auth/member_login.h"
 #include "services/auth/oauth_store.h"
 #include "services/auth/store.h"
+#include "services/auth/web_answers.h"
 
 namespace planapi::auth_service {
 
@@ -34,21 +36,23 @@ struct OAuthOptions {
   absl::Duration throttle_window = absl::Minutes(15);
   int max_failures_per_user = 5;
   int max_failures_per_address = 50;
-};
 
-// Issuer and audience of a realm, from the gateway's public base URL.
-struct RealmUrls {
-  std::string issuer;     // https://host/auth | https://host/sandbox/auth
-  std::string fhir_base;  // https://host/fhir/r4 | https://host/sandbox/fhir/r4
+  LoginLimits login_limits() const {
+    return {throttle_window, max_failures_per_user, max_failures_per_address};
+  }
 };
-RealmUrls UrlsOf(Realm realm, absl::string_view base_url);
 
 class OAuthServer {
  public:
   // Every reference must outlive the server.
   OAuthServer(AuthStore& store, OAuthStore& oauth, const SigningKeys& keys,
               const jose::SecretBox& secrets, OAuthOptions options = {})
-      : store_(store), oauth_(oauth), keys_(keys), secrets_(secrets), options_(options) {}
+      : store_(store),
+        oauth_(oauth),
+        login_(store, oauth, options.login_limits()),
+        keys_(keys),
+        secrets_(secrets),
+        options_(options) {}
 
   // The route table; handlers capture `this`.
   std::vector<server::WebRoute> Routes();
@@ -89,6 +93,7 @@ class OAuthServer {
 
   AuthStore& store_;
   OAuthStore& oauth_;
+  MemberLogin login_;
   absl::Mutex keys_mu_;
   std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const jose::KeySet>>>
       client_keys_ ABSL_GUARDED_BY(keys_mu_);

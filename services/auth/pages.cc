@@ -23,17 +23,14 @@ std::string Page(absl::string_view title, absl::string_view body) {
 
 }  // namespace
 
-std::string LoginPage(absl::string_view realm_title, absl::string_view client_name,
-                      absl::string_view request_id, absl::string_view error) {
-  std::string body = absl::StrCat("<h1>Sign in</h1>\n<p>", HtmlEscape(client_name),
-                                  " wants to connect to your ", HtmlEscape(realm_title),
-                                  " health plan data. Sign in to continue.</p>\n");
-  if (!error.empty()) {
-    absl::StrAppend(&body, "<p class=\"alert\" role=\"alert\">", HtmlEscape(error), "</p>\n");
+std::string LoginPage(const LoginForm& form) {
+  std::string body = absl::StrCat("<h1>Sign in</h1>\n<p>", HtmlEscape(form.lead), "</p>\n");
+  if (!form.error.empty()) {
+    absl::StrAppend(&body, "<p class=\"alert\" role=\"alert\">", HtmlEscape(form.error), "</p>\n");
   }
   absl::StrAppend(
-      &body, "<form method=\"post\" action=\"login\">\n",
-      "<input type=\"hidden\" name=\"request\" value=\"", HtmlEscape(request_id), "\">\n",
+      &body, "<form method=\"post\" action=\"", HtmlEscape(form.action), "\">\n",
+      "<input type=\"hidden\" name=\"request\" value=\"", HtmlEscape(form.request_id), "\">\n",
       "<label for=\"username\">Username</label>\n"
       "<input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\" "
       "autocapitalize=\"none\" required>\n"
@@ -42,6 +39,21 @@ std::string LoginPage(absl::string_view realm_title, absl::string_view client_na
       "autocomplete=\"current-password\" required>\n"
       "<button type=\"submit\">Sign in</button>\n</form>\n");
   return Page("Sign in", body);
+}
+
+LoginForm AuthorizeLoginForm(absl::string_view realm_title, absl::string_view client_name,
+                             absl::string_view request_id) {
+  return {.action = "login",
+          .lead = absl::StrCat(client_name, " wants to connect to your ", realm_title,
+                               " health plan data. Sign in to continue."),
+          .request_id = std::string(request_id)};
+}
+
+std::string LoginPage(absl::string_view realm_title, absl::string_view client_name,
+                      absl::string_view request_id, absl::string_view error) {
+  LoginForm form = AuthorizeLoginForm(realm_title, client_name, request_id);
+  form.error = std::string(error);
+  return LoginPage(form);
 }
 
 std::string ConsentPage(absl::string_view realm_title, absl::string_view client_name,

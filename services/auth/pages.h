@@ -15,8 +15,21 @@ struct ScopeChoice {
   std::string description;  // what it lets the app do, in plain words
 };
 
-// <form method="post" action="login"> with inputs named username and password, and the hidden
-// request id. `error` (may be empty) is shown above the form with role="alert".
+// A member's sign-in form, for authorize and for the grants page alike.
+struct LoginForm {
+  std::string action;      // where the form posts
+  std::string lead;        // the sentence above the form: who asks, and why
+  std::string request_id;  // sent back as the hidden input "request"
+  std::string error;       // shown above the form with role="alert"; may be empty
+};
+
+// <form method="post" action="..."> with inputs named username and password, and the hidden
+// request id.
+std::string LoginPage(const LoginForm& form);
+
+// authorize's sign-in form: posts to "login" and names the app that asks.
+LoginForm AuthorizeLoginForm(absl::string_view realm_title, absl::string_view client_name,
+                             absl::string_view request_id);
 std::string LoginPage(absl::string_view realm_title, absl::string_view client_name,
                       absl::string_view request_id, absl::string_view error);
 
