@@ -123,7 +123,8 @@ struct Minted {
   std::string id_token;
   std::string refresh_token;
   std::string scope;
-  std::string patient;  // launch/patient only
+  std::string patient;  // launch/patient, or the patient of an EHR launch
+  bool need_patient_banner = false;  // EHR launch: the app opens outside our portal's banner
 };
 
 }  // namespace
@@ -235,7 +236,8 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
   // Until client and redirect URI are verified, errors go to the page: redirecting them would make
   // us an open redirector (RFC 6749 §4.1.2.1).
   for (const char* name : {"client_id", "redirect_uri", "response_type", "scope", "state",
-                           "code_challenge", "code_challenge_method", "aud", "nonce"}) {
+                           "code_challenge", "code_challenge_method", "aud", "nonce",
+                           "launch"}) {
     if (!Single(*params, name).ok()) {
       return Html(400, ErrorPage("Bad request", absl::StrCat("Parameter ", name, " is repeated.")));
     }
@@ -305,6 +307,33 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
   if (!client->scopes.empty()) {
     member_scopes = member_scopes.Intersect(ParseScopeText(client->scopes));
   }
+  // EHR launch (SMART App Launch 2): `launch` carries the context our portal opened the app with.
+  // The `launch` scope asks for that context, so it means nothing without the parameter.
+  const std::string launch = Param(*params, "launch");
+  std::string launch_hash;
+  if (launch.empty()) {
+    member_scopes.launch = false;
+  } else {
+    if (!member_scopes.launch) {
+      return fail("invalid_request",
+                  "an EHR launch needs the launch scope (requested, and allowed for this app)");
+    }
+    absl::StatusOr<LaunchContext> context = store_.GetLaunch(jose::Sha256(launch));
+    if (context.status().code() == absl::StatusCode::kNotFound) {
+      return fail("invalid_request", "the launch is unknown");
+    }
+    PLANAPI_RETURN_IF_ERROR(context.status());
+    if (context->client_id != client_id || context->realm != *realm) {
+      return fail("invalid_request", "the launch was made for another app or realm");
+    }
+    if (context->expired) {
+      return fail("invalid_request", "the launch has expired; start the app again from the portal");
+    }
+    if (context->used) {
+      return fail("invalid_request", "the launch was already used; start the app again");
+    }
+    launch_hash = context->id_hash;
+  }
   if (member_scopes.empty()) {
     return fail("invalid_scope", "none of the requested scopes can be granted");
   }
@@ -322,7 +351,8 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
                                .scopes = member_scopes.ToString(),
                                .state = state,
                                .code_challenge = challenge,
-                               .nonce = Param(*params, "nonce")};
+                               .nonce = Param(*params, "nonce"),
+                               .launch_hash = launch_hash};
   PLANAPI_RETURN_IF_ERROR(oauth_.InsertPending(pending, options_.authorization_request_ttl));
   WebResponse r = Html(200, LoginPage(RealmTitle(*realm), client->name, request_id, ""));
   r.headers.emplace_back(
@@ -427,6 +457,24 @@ absl::StatusOr<WebResponse> OAuthServer::Login(const WebRequest& request) {
     return login_.Refusal(login, AuthorizeLoginForm(RealmTitle(*realm), client.name, request_id));
   }
   const Account& account = login.account;
+  if (!pending->launch_hash.empty()) {
+    // An EHR launch names the record in view: only the member linked to that patient (and, when
+    // the launch names one, only that member) may go on, so nobody is launched into another's
+    // record by signing in as themselves.
+    PLANAPI_ASSIGN_OR_RETURN(LaunchContext launch, store_.GetLaunch(pending->launch_hash));
+    if (launch.patient_id != account.patient_id ||
+        (!launch.account_id.empty() && launch.account_id != account.account_id)) {
+      PLANAPI_RETURN_IF_ERROR(oauth_.DeletePending(pending->id_hash));
+      (void)store_.Audit({.event = "authorize.refused", .realm = std::string(RealmName(*realm)),
+                          .client_id = client.client_id, .account_id = account.account_id,
+                          .detail = "launch for another patient"});
+      return Redirect(AppendQuery(
+          pending->redirect_uri,
+          {{"error", "access_denied"},
+           {"error_description", "the launch is for another patient's record than this member's"},
+           {"state", pending->state}}));
+    }
+  }
   PLANAPI_RETURN_IF_ERROR(oauth_.BindAccount(pending->id_hash, account.account_id));
   return Html(200, ConsentPage(RealmTitle(*realm), client.name, account.username, request_id,
                                Choices(pending->scopes)));
@@ -468,10 +516,17 @@ absl::StatusOr<WebResponse> OAuthServer::Consent(const WebRequest& request) {
     return finish({{"error", "access_denied"}, {"error_description", "no scope was allowed"}});
   }
   const std::string code = jose::RandomToken();
-  PLANAPI_RETURN_IF_ERROR(oauth_
-                              .GrantAndIssueCode(*pending, absl::StrJoin(granted, " "),
-                                                 jose::Sha256(code), options_.code_ttl)
-                              .status());
+  absl::Status issued = oauth_
+                            .GrantAndIssueCode(*pending, absl::StrJoin(granted, " "),
+                                               jose::Sha256(code), options_.code_ttl)
+                            .status();
+  if (issued.code() == absl::StatusCode::kFailedPrecondition) {
+    // Another authorization used this EHR launch first; nothing was stored for this one.
+    PLANAPI_RETURN_IF_ERROR(oauth_.DeletePending(pending->id_hash));
+    return finish({{"error", "invalid_request"},
+                   {"error_description", "the launch was already used; start the app again"}});
+  }
+  PLANAPI_RETURN_IF_ERROR(issued);
   return finish({{"code", code}});
 }
 
@@ -730,9 +785,13 @@ absl::StatusOr<Minted> Mint(const SigningKeys& keys, const RealmUrls& urls, cons
     PLANAPI_ASSIGN_OR_RETURN(out.id_token, jose::Sign(keys.id_token_key(), jose::Algorithm::kRs256,
                                                       id.Take(), "JWT"));
   }
-  if (scopes.launch_patient) {
+  // The member's patient is the launch's (checked at login), so both contexts name one record.
+  if (scopes.launch_patient || scopes.launch) {
     out.patient = issued.patient_id;
   }
+  // SMART: the EHR tells an app it launched whether to show which patient is in view. Our portal
+  // opens the app in its own window, without a banner of ours around it.
+  out.need_patient_banner = scopes.launch;
   return out;
 }
 
@@ -745,6 +804,9 @@ WebResponse TokenResponse(const Minted& m, absl::Duration ttl) {
       .Field("scope", m.scope);
   if (!m.patient.empty()) {
     w.Field("patient", m.patient);
+  }
+  if (m.need_patient_banner) {
+    w.Field("need_patient_banner", true);
   }
   if (!m.id_token.empty()) {
     w.Field("id_token", m.id_token);
@@ -812,6 +874,10 @@ absl::StatusOr<WebResponse> OAuthServer::AuthorizationCodeGrant(const WebRequest
   }
   if (issued->grant_revoked) {
     return refuse("the grant was revoked");
+  }
+  if (!issued->launch_patient.empty() && issued->launch_patient != issued->patient_id) {
+    // The member was re-linked to another record since login: the launch no longer fits.
+    return refuse("the launch's patient is not the member's");
   }
   PLANAPI_ASSIGN_OR_RETURN(Minted minted,
                            Mint(keys_, ctx.urls, *issued, issued->scopes, options_.access_token_ttl));

@@ -1,6 +1,7 @@
 // The OAuth 2.0 / OpenID Connect / SMART App Launch endpoints of one auth service, for both
 // realms, as a Web route table (the gateway forwards /auth/... and /sandbox/auth/...):
-// discovery, authorize with login and consent pages, token (authorization_code with PKCE S256,
+// discovery, authorize (standalone, or EHR launch with a `launch` from CreateLaunch) with login
+// and consent pages, token (authorization_code with PKCE S256,
 // refresh_token with rotation and reuse detection, client_credentials with private_key_jwt),
 // introspect, revoke, jwks, userinfo. The realm comes from the gateway's route; issuer and
 // audience are built from the gateway's public base URL. Thread-safe: all state is in PostgreSQL.

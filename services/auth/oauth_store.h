@@ -1,6 +1,6 @@
-// PostgreSQL state of the OAuth flow (migrations 0001-0002): pending authorization requests,
-// login attempts, grants with their codes and refresh tokens, revocation checks and client
-// assertion replay protection. SQL only; callers hash secrets before they get here. Thread-safe.
+// PostgreSQL state of the OAuth flow (migrations 0001-0004): pending authorization requests,
+// login attempts, grants with their codes and refresh tokens (and the EHR launch a code carries),
+// revocation checks and client assertion replay protection. SQL only; callers hash secrets before they get here. Thread-safe.
 #pragma once
 
 #include <optional>
@@ -28,7 +28,9 @@ struct PendingAuthorization {
   std::string code_challenge;
   std::string nonce;
   std::string account_id;  // set once the member logged in
+  std::string launch_hash;  // EHR launch: the launch context's id hash; empty for standalone
 };
+
 
 // A code or refresh token resolved to what it was issued for.
 struct Issued {
@@ -48,6 +50,7 @@ struct Issued {
   bool expired = false;
   std::string access_jti;      // what the first redemption issued
   std::string refresh_family;  // "
+  std::string launch_patient;  // EHR launch: the patient of the launch context the code carries
   // Refresh tokens.
   std::string family_id;
   bool rotated = false;  // presented after rotation: reuse
@@ -72,7 +75,9 @@ class OAuthStore {
                            bool success);
 
   // Consent given: creates or updates the member's active grant for the client and stores the
-  // code (hash, bound to client, redirect URI and PKCE challenge). Returns the grant id.
+  // code (hash, bound to client, redirect URI and PKCE challenge, and the launch context of an
+  // EHR launch, which is marked used). Returns the grant id. FAILED_PRECONDITION (and nothing
+  // stored) when the launch context was used meanwhile: a launch serves one authorization.
   absl::StatusOr<std::string> GrantAndIssueCode(const PendingAuthorization& p,
                                                 absl::string_view scopes,
                                                 absl::string_view code_hash, absl::Duration ttl);
