@@ -37,6 +37,8 @@ struct OAuthOptions {
   absl::Duration throttle_window = absl::Minutes(15);
   int max_failures_per_user = 5;
   int max_failures_per_address = 50;
+  // A member's sign-in to the grants page lasts this long.
+  absl::Duration member_session_ttl = absl::Minutes(30);
 
   LoginLimits login_limits() const {
     return {throttle_window, max_failures_per_user, max_failures_per_address};

@@ -1,6 +1,7 @@
 // The OAuth pgtests' shared scaffolding: a fresh auth schema on the shared PostgreSQL cluster,
-// an OAuthServer on it as a Web route table, a member and a confidential client, and a Browser
-// that keeps the cookies auth sets, as a browser and an app would drive the endpoints.
+// an OAuthServer and the member's grants pages on it as one Web route table, a member and a
+// confidential client, and a Browser that keeps the cookies auth sets, as a browser and an app
+// would drive the endpoints.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -24,6 +25,7 @@
 #include "services/auth/admin.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/http_forms.h"
+#include "services/auth/member_grants.h"
 #include "services/auth/oauth.h"
 
 namespace planapi::auth_service {
@@ -57,7 +59,11 @@ struct Fixture {
     admin = std::make_unique<Admin>(*store, *box,
                                     jose::PasswordParams{.memory_kib = 256, .iterations = 1});
     server = std::make_unique<OAuthServer>(*store, *oauth_store, *keys, *box);
+    grants = std::make_unique<MemberGrantsPages>(*store, *oauth_store, *admin);
     routes = server->Routes();
+    for (server::WebRoute& route : grants->Routes()) {
+      routes.push_back(std::move(route));
+    }
 
     auto member = admin->CreateAccount({.kind = AccountKind::kMember,
                                         .realm = Realm::kSandbox,
@@ -112,6 +118,7 @@ struct Fixture {
   std::unique_ptr<SigningKeys> keys;
   std::unique_ptr<Admin> admin;
   std::unique_ptr<OAuthServer> server;
+  std::unique_ptr<MemberGrantsPages> grants;
   std::vector<server::WebRoute> routes;
   std::string member_id;
   std::string client_id;

@@ -365,4 +365,41 @@ absl::StatusOr<std::vector<OAuthStore::RevocationRow>> OAuthStore::Revocations(
   return out;
 }
 
+absl::Status OAuthStore::InsertMemberSession(absl::string_view id_hash,
+                                             const MemberSession& session, absl::Duration ttl) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  return pg::InTransaction(*conn, [&](pg::Connection& tx) -> absl::Status {
+    PLANAPI_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM member_sessions WHERE expires_at < now()").status());
+    const pg::Param params[] = {Hex(id_hash), std::string(RealmName(session.realm)),
+                                session.account_id, Seconds(ttl)};
+    return tx
+        .Exec("INSERT INTO member_sessions (id_hash, realm, account_id, expires_at) VALUES "
+              "(decode($1, 'hex'), $2, $3::uuid, now() + $4 * interval '1 second')",
+              params)
+        .status();
+  });
+}
+
+absl::StatusOr<MemberSession> OAuthStore::GetMemberSession(absl::string_view id_hash) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param params[] = {Hex(id_hash)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r, conn->Exec("SELECT realm, account_id::text FROM member_sessions WHERE id_hash "
+                               "= decode($1, 'hex') AND expires_at > now()",
+                               params));
+  if (r.rows() == 0) {
+    return absl::NotFoundError("no such session");
+  }
+  return MemberSession{.realm = RealmFromName(r.Get(0, 0)).value_or(Realm::kProduction),
+                       .account_id = std::string(r.Get(0, 1))};
+}
+
+absl::Status OAuthStore::DeleteMemberSession(absl::string_view id_hash) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param params[] = {Hex(id_hash)};
+  return conn->Exec("DELETE FROM member_sessions WHERE id_hash = decode($1, 'hex')", params)
+      .status();
+}
+
 }  // namespace planapi::auth_service

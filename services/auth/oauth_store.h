@@ -1,6 +1,6 @@
-// PostgreSQL state of the OAuth flow (migrations 0001-0004): pending authorization requests,
-// login attempts, grants with their codes and refresh tokens (and the EHR launch a code carries),
-// revocation checks and client assertion replay protection. SQL only; callers hash secrets before they get here. Thread-safe.
+// PostgreSQL state of the OAuth flow and the member's own pages (migrations 0001-0005): pending
+// authorization requests, login attempts, grants with their codes and refresh tokens, revocation
+// checks, client assertion replay protection, and members' sessions on the grants page. SQL only; callers hash secrets before they get here. Thread-safe.
 #pragma once
 
 #include <optional>
@@ -31,6 +31,11 @@ struct PendingAuthorization {
   std::string launch_hash;  // EHR launch: the launch context's id hash; empty for standalone
 };
 
+// A member signed in to the grants page.
+struct MemberSession {
+  Realm realm = Realm::kProduction;
+  std::string account_id;
+};
 
 // A code or refresh token resolved to what it was issued for.
 struct Issued {
@@ -118,6 +123,14 @@ class OAuthStore {
   // Revocations after `after_seq` (after_seq 0: those younger than `horizon`), oldest first.
   absl::StatusOr<std::vector<RevocationRow>> Revocations(int64_t after_seq, absl::Duration horizon,
                                                          int limit);
+
+  // Member sessions of the grants page; `id_hash` is the SHA-256 of the cookie value.
+  // InsertMemberSession also drops expired sessions. GetMemberSession: NOT_FOUND when unknown or
+  // expired.
+  absl::Status InsertMemberSession(absl::string_view id_hash, const MemberSession& session,
+                                   absl::Duration ttl);
+  absl::StatusOr<MemberSession> GetMemberSession(absl::string_view id_hash);
+  absl::Status DeleteMemberSession(absl::string_view id_hash);
 
   AuthStore& store() { return store_; }
 

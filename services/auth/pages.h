@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "services/auth/model.h"
 
 namespace planapi::auth_service {
 
@@ -38,6 +39,18 @@ std::string LoginPage(absl::string_view realm_title, absl::string_view client_na
 std::string ConsentPage(absl::string_view realm_title, absl::string_view client_name,
                         absl::string_view username, absl::string_view request_id,
                         const std::vector<ScopeChoice>& scopes);
+
+// The member's connected apps: one row per active grant (app, what it may do, when granted and
+// last changed) with a Revoke button posting `grant` and `csrf` to {prefix}/grants/revoke, and a
+// sign-out button posting `csrf` to {prefix}/grants/signout.
+struct GrantsView {
+  std::string realm_title;
+  std::string username;
+  std::string path_prefix;  // "/auth" or "/sandbox/auth"
+  std::string csrf;         // the session's CSRF token, put into every form
+  std::vector<Grant> grants;
+};
+std::string GrantsPage(const GrantsView& view);
 
 std::string ErrorPage(absl::string_view title, absl::string_view message);
 
