@@ -10,6 +10,8 @@
 #include "libs/jose/jwks.h"
 #include "libs/jose/secret.h"
 #include "libs/status/status_macros.h"
+#include "services/auth/http_forms.h"
+#include "services/auth/web_answers.h"
 
 namespace planapi::auth_service {
 namespace {
@@ -121,6 +123,17 @@ absl::Status ValidatePatientId(absl::string_view id) {
   return ok ? absl::OkStatus()
             : absl::InvalidArgumentError(
                   absl::StrCat("patient id '", id, "' is not a FHIR id ([A-Za-z0-9-.]{1,64})"));
+}
+
+// The gateway's public URL as the gateway's own public-url setting has it: https://host[:port].
+absl::Status ValidateBaseUrl(absl::string_view url) {
+  absl::string_view rest = absl::StripSuffix(url, "/");
+  if (!absl::ConsumePrefix(&rest, "https://") || rest.empty() ||
+      rest.find_first_of("/?#") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "base URL '", url, "' must be the gateway's public URL: https:// scheme and host only"));
+  }
+  return ValidateUrl("base URL", url, /*allow_custom_scheme=*/false);
 }
 
 AuditEvent Event(absl::string_view name, const Client& client, absl::string_view detail = "") {
@@ -312,6 +325,50 @@ absl::StatusOr<Account> Admin::FindMember(Realm realm, absl::string_view usernam
         absl::StrCat("no member '", username, "' in ", RealmName(realm)));
   }
   return a;
+}
+
+absl::StatusOr<CreatedLaunch> Admin::CreateLaunch(const LaunchSpec& spec, absl::Duration ttl) {
+  PLANAPI_RETURN_IF_ERROR(ValidatePatientId(spec.patient_id));
+  PLANAPI_RETURN_IF_ERROR(ValidateBaseUrl(spec.base_url));
+  PLANAPI_ASSIGN_OR_RETURN(Client client, store_.GetClient(spec.client_id));
+  const absl::string_view realm = RealmName(spec.realm);
+  if (client.type == ClientType::kBackend) {
+    return absl::FailedPreconditionError("a backend services client has no user to launch for");
+  }
+  if (client.launch_url.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("client ", client.client_id, " has registered no launch URL"));
+  }
+  if (client.suspended) {
+    return absl::FailedPreconditionError(absl::StrCat("client ", client.client_id, " is suspended"));
+  }
+  if (!client.AdmittedTo(spec.realm)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("client ", client.client_id, " is not admitted to ", realm));
+  }
+  LaunchContext context{.realm = spec.realm,
+                        .client_id = client.client_id,
+                        .patient_id = spec.patient_id};
+  if (!spec.member_username.empty()) {
+    PLANAPI_ASSIGN_OR_RETURN(Account member, FindMember(spec.realm, spec.member_username));
+    if (member.patient_id != spec.patient_id) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "member '", spec.member_username, "' is linked to another patient than ", spec.patient_id));
+    }
+    context.account_id = member.account_id;
+  }
+  CreatedLaunch out;
+  out.launch = jose::RandomToken();
+  context.id_hash = jose::Sha256(out.launch);
+  PLANAPI_ASSIGN_OR_RETURN(
+      out.context, store_.InsertLaunch(context, ttl,
+                                       AuditEvent{.event = "launch.created",
+                                                  .realm = std::string(realm),
+                                                  .client_id = client.client_id,
+                                                  .account_id = context.account_id}));
+  out.iss = UrlsOf(spec.realm, spec.base_url).fhir_base;
+  out.launch_url = AppendQuery(client.launch_url, {{"iss", out.iss}, {"launch", out.launch}});
+  return out;
 }
 
 absl::StatusOr<std::vector<Grant>> Admin::ListGrants(const GrantFilter& filter) {

@@ -50,6 +50,24 @@ struct AccountSpec {
   std::string patient_id;
 };
 
+// An EHR launch to create (CreateLaunch): the portal (or an operator) launches `client_id` in
+// `realm` with `patient_id` in view, optionally for one member only.
+struct LaunchSpec {
+  Realm realm = Realm::kSandbox;
+  std::string client_id;
+  std::string patient_id;
+  std::string member_username;  // optional: only this member (linked to patient_id) may sign in
+  // The gateway's public URL (https://host[:port]): `iss` is this realm's FHIR base under it.
+  std::string base_url;
+};
+
+struct CreatedLaunch {
+  std::string launch;      // the opaque id, given to the app once (only its hash is stored)
+  std::string launch_url;  // the client's launch URL with iss and launch appended
+  std::string iss;
+  LaunchContext context;
+};
+
 // Checks on client registration data, shared with the portal later. INVALID_ARGUMENT naming the
 // field and the problem.
 absl::Status ValidateRedirectUri(absl::string_view uri);
@@ -77,6 +95,14 @@ class Admin {
   absl::StatusOr<Account> CreateAccount(const AccountSpec& spec);
   // NOT_FOUND when there is no such member.
   absl::StatusOr<Account> FindMember(Realm realm, absl::string_view username);
+
+  // Creates an EHR launch context that lives `ttl` (SMART: a few minutes; authorize must follow
+  // soon). INVALID_ARGUMENT for a patient that is not a FHIR id or a base URL that is not https
+  // scheme and host; NOT_FOUND for an unknown client or member; FAILED_PRECONDITION when the
+  // client has no launch URL, is a backend client, is suspended or is not admitted to the realm,
+  // or when the member is linked to another patient.
+  absl::StatusOr<CreatedLaunch> CreateLaunch(const LaunchSpec& spec,
+                                             absl::Duration ttl = absl::Minutes(5));
 
   absl::StatusOr<std::vector<Grant>> ListGrants(const GrantFilter& filter);
   absl::StatusOr<Grant> RevokeGrant(absl::string_view grant_id, absl::string_view reason);

@@ -285,6 +285,30 @@ class AuthGrpcService final : public pb::Auth::Service {
     });
   }
 
+  grpc::Status CreateLaunch(grpc::ServerContext* ctx, const pb::CreateLaunchRequest* in,
+                            pb::CreateLaunchResponse* out) override {
+    return Answer(*ctx, "CreateLaunch", [&]() -> absl::Status {
+      absl::StatusOr<std::optional<Realm>> realm = RealmOf(in->realm(), true);
+      if (!realm.ok()) {
+        return realm.status();
+      }
+      absl::StatusOr<CreatedLaunch> launch =
+          admin_.CreateLaunch({.realm = **realm,
+                               .client_id = in->client_id(),
+                               .patient_id = in->patient_id(),
+                               .member_username = in->member_username(),
+                               .base_url = in->base_url()});
+      if (!launch.ok()) {
+        return launch.status();
+      }
+      out->set_launch(launch->launch);
+      out->set_launch_url(launch->launch_url);
+      out->set_iss(launch->iss);
+      out->set_expires_at(launch->context.expires_at);
+      return absl::OkStatus();
+    });
+  }
+
   grpc::Status ListGrants(grpc::ServerContext* ctx, const pb::ListGrantsRequest* in,
                           pb::ListGrantsResponse* out) override {
     return Answer(*ctx, "ListGrants", [&]() -> absl::Status {

@@ -4,6 +4,7 @@
 #include "services/auth/admin.h"
 #include "services/auth/admin_grpc.h"
 #include "services/auth/config.h"
+#include "services/auth/member_grants.h"
 #include "services/auth/oauth.h"
 #include "services/auth/oauth_store.h"
 #include "services/auth/store.h"
@@ -19,12 +20,14 @@ struct State {
         store(pool),
         oauth_store(pool, store),
         admin(store, *config.secrets),
-        oauth(store, oauth_store, *config.signing_keys, *config.secrets, config.oauth) {}
+        oauth(store, oauth_store, *config.signing_keys, *config.secrets, config.oauth),
+        member_grants(store, oauth_store, admin, config.oauth) {}
   AuthConfig config;
   AuthStore store;
   OAuthStore oauth_store;
   Admin admin;
   OAuthServer oauth;
+  MemberGrantsPages member_grants;
 };
 
 }  // namespace
@@ -40,8 +43,13 @@ absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime
        .oauth = &state->oauth_store,
        .horizon = std::max(absl::Hours(1), state->config.oauth.access_token_ttl)},
       state));
-  // The route handlers capture the OAuthServer; `state` outlives them through the Auth service.
-  services.push_back(server::MakeWebService(state->oauth.Routes()));
+  // The route handlers capture the OAuthServer and the grants pages; `state` outlives them through
+  // the Auth service.
+  std::vector<server::WebRoute> routes = state->oauth.Routes();
+  for (server::WebRoute& route : state->member_grants.Routes()) {
+    routes.push_back(std::move(route));
+  }
+  services.push_back(server::MakeWebService(std::move(routes)));
   return services;
 }
 

@@ -65,6 +65,20 @@ struct Grant {
   std::string revoked_at;  // empty while active
 };
 
+// An EHR launch context (SMART App Launch 2 "EHR launch"): what the portal that launched an app
+// fixed for the authorization that follows - the app, the realm and the patient in view.
+struct LaunchContext {
+  std::string id_hash;  // SHA-256 of the opaque launch id the app receives
+  Realm realm = Realm::kProduction;
+  std::string client_id;
+  std::string patient_id;
+  std::string account_id;  // empty: whichever member is linked to patient_id may sign in
+  std::string created_at;  // RFC 3339
+  std::string expires_at;
+  bool expired = false;
+  bool used = false;  // a code was issued with it already
+};
+
 struct GrantFilter {
   std::string account_id;  // required unless client_id is set
   std::string client_id;

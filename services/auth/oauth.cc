@@ -21,6 +21,7 @@
 #include "libs/status/status_macros.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/pages.h"
+#include "services/auth/web_answers.h"
 
 namespace planapi::auth_service {
 namespace {
@@ -34,22 +35,6 @@ constexpr char kJwtBearer[] = "urn:ietf:params:oauth:client-assertion-type:jwt-b
 constexpr jose::Algorithm kAssertionAlgs[] = {jose::Algorithm::kRs384, jose::Algorithm::kEs384};
 // Our own tokens: ES256 access tokens (or RS256 without an EC key), RS256 id_tokens.
 constexpr jose::Algorithm kOwnAlgs[] = {jose::Algorithm::kEs256, jose::Algorithm::kRs256};
-
-absl::string_view PathPrefix(Realm realm) {
-  return realm == Realm::kProduction ? "/auth" : "/sandbox/auth";
-}
-
-absl::string_view RealmTitle(Realm realm) {
-  return realm == Realm::kProduction ? "production" : "sandbox (synthetic data)";
-}
-
-std::optional<std::string> HeaderOf(const WebRequest& r, absl::string_view name) {
-  auto it = r.headers.find(std::string(name));
-  if (it == r.headers.end()) {
-    return std::nullopt;
-  }
-  return it->second;
-}
 
 void AddCors(WebResponse& r) { r.headers.emplace_back("Access-Control-Allow-Origin", "*"); }
 
@@ -78,25 +63,6 @@ WebResponse InvalidClient(absl::string_view description, bool basic) {
   return r;
 }
 
-WebResponse Html(int status, std::string body) {
-  WebResponse r{.status = status, .body = std::move(body)};
-  r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
-  r.headers.emplace_back("Cache-Control", "no-store");
-  // No scripts at all; the one inline style block is ours. No form-action: the consent form's
-  // answer redirects to the app, which form-action would block in some browsers.
-  r.headers.emplace_back("Content-Security-Policy",
-                         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
-                         "base-uri 'none'");
-  return r;
-}
-
-WebResponse Redirect(std::string location) {
-  WebResponse r{.status = 302};
-  r.headers.emplace_back("Location", std::move(location));
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
 WebResponse NoContentCors(absl::string_view methods) {
   WebResponse r{.status = 204};
   AddCors(r);
@@ -104,25 +70,6 @@ WebResponse NoContentCors(absl::string_view methods) {
   r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
   r.headers.emplace_back("Access-Control-Max-Age", "600");
   return r;
-}
-
-std::optional<Realm> RealmOf(const WebRequest& r) { return RealmFromName(r.realm); }
-
-// Form parameters of a POST (which must be form-encoded) or the query of a GET.
-absl::StatusOr<Params> ParamsOf(const WebRequest& r) {
-  if (r.method == "GET") {
-    return ParseForm(r.query);
-  }
-  const std::string type = absl::AsciiStrToLower(HeaderOf(r, "content-type").value_or(""));
-  if (!absl::StartsWith(type, "application/x-www-form-urlencoded")) {
-    return absl::InvalidArgumentError("the body must be application/x-www-form-urlencoded");
-  }
-  return ParseForm(r.body);
-}
-
-std::string Param(const Params& p, absl::string_view name) {
-  absl::StatusOr<std::optional<std::string>> v = Single(p, name);
-  return v.ok() && v->has_value() ? **v : std::string();
 }
 
 // RFC 7636 §4.1: 43-128 unreserved characters.
@@ -157,22 +104,7 @@ std::string FhirUser(const RealmUrls& urls, absl::string_view patient_id) {
   return absl::StrCat(urls.fhir_base, "/Patient/", patient_id);
 }
 
-std::string AddressOf(const WebRequest& r) {
-  std::string xff = HeaderOf(r, "x-forwarded-for").value_or("");
-  // The gateway appends the peer it saw last; anything before came from the client.
-  const size_t comma = xff.rfind(',');
-  return std::string(absl::StripAsciiWhitespace(
-      comma == std::string::npos ? absl::string_view(xff) : absl::string_view(xff).substr(comma + 1)));
-}
-
 }  // namespace
-
-RealmUrls UrlsOf(Realm realm, absl::string_view base_url) {
-  std::string base(absl::StripSuffix(base_url, "/"));
-  return realm == Realm::kProduction
-             ? RealmUrls{absl::StrCat(base, "/auth"), absl::StrCat(base, "/fhir/r4")}
-             : RealmUrls{absl::StrCat(base, "/sandbox/auth"), absl::StrCat(base, "/sandbox/fhir/r4")};
-}
 
 struct OAuthServer::TokenContext {
   Realm realm;
@@ -191,7 +123,8 @@ struct Minted {
   std::string id_token;
   std::string refresh_token;
   std::string scope;
-  std::string patient;  // launch/patient only
+  std::string patient;  // launch/patient, or the patient of an EHR launch
+  bool need_patient_banner = false;  // EHR launch: the app opens outside our portal's banner
 };
 
 }  // namespace
@@ -303,7 +236,8 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
   // Until client and redirect URI are verified, errors go to the page: redirecting them would make
   // us an open redirector (RFC 6749 §4.1.2.1).
   for (const char* name : {"client_id", "redirect_uri", "response_type", "scope", "state",
-                           "code_challenge", "code_challenge_method", "aud", "nonce"}) {
+                           "code_challenge", "code_challenge_method", "aud", "nonce",
+                           "launch"}) {
     if (!Single(*params, name).ok()) {
       return Html(400, ErrorPage("Bad request", absl::StrCat("Parameter ", name, " is repeated.")));
     }
@@ -373,6 +307,33 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
   if (!client->scopes.empty()) {
     member_scopes = member_scopes.Intersect(ParseScopeText(client->scopes));
   }
+  // EHR launch (SMART App Launch 2): `launch` carries the context our portal opened the app with.
+  // The `launch` scope asks for that context, so it means nothing without the parameter.
+  const std::string launch = Param(*params, "launch");
+  std::string launch_hash;
+  if (launch.empty()) {
+    member_scopes.launch = false;
+  } else {
+    if (!member_scopes.launch) {
+      return fail("invalid_request",
+                  "an EHR launch needs the launch scope (requested, and allowed for this app)");
+    }
+    absl::StatusOr<LaunchContext> context = store_.GetLaunch(jose::Sha256(launch));
+    if (context.status().code() == absl::StatusCode::kNotFound) {
+      return fail("invalid_request", "the launch is unknown");
+    }
+    PLANAPI_RETURN_IF_ERROR(context.status());
+    if (context->client_id != client_id || context->realm != *realm) {
+      return fail("invalid_request", "the launch was made for another app or realm");
+    }
+    if (context->expired) {
+      return fail("invalid_request", "the launch has expired; start the app again from the portal");
+    }
+    if (context->used) {
+      return fail("invalid_request", "the launch was already used; start the app again");
+    }
+    launch_hash = context->id_hash;
+  }
   if (member_scopes.empty()) {
     return fail("invalid_scope", "none of the requested scopes can be granted");
   }
@@ -390,7 +351,8 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
                                .scopes = member_scopes.ToString(),
                                .state = state,
                                .code_challenge = challenge,
-                               .nonce = Param(*params, "nonce")};
+                               .nonce = Param(*params, "nonce"),
+                               .launch_hash = launch_hash};
   PLANAPI_RETURN_IF_ERROR(oauth_.InsertPending(pending, options_.authorization_request_ttl));
   WebResponse r = Html(200, LoginPage(RealmTitle(*realm), client->name, request_id, ""));
   r.headers.emplace_back(
@@ -487,38 +449,34 @@ absl::StatusOr<WebResponse> OAuthServer::Login(const WebRequest& request) {
   const PendingAuthorization* pending = &step.pending;
   PLANAPI_ASSIGN_OR_RETURN(Client client, store_.GetClient(pending->client_id));
   const std::string request_id = Param(*form, "request");
-  const std::string username = Param(*form, "username");
-  const std::string password = Param(*form, "password");
-  const std::string address = AddressOf(request);
-  PLANAPI_ASSIGN_OR_RETURN(auto failures, oauth_.RecentFailures(*realm, username, address,
-                                                                options_.throttle_window));
-  if (failures.first >= options_.max_failures_per_user ||
-      failures.second >= options_.max_failures_per_address) {
-    (void)store_.Audit({.event = "login.throttled", .realm = std::string(RealmName(*realm)),
-                        .client_id = client.client_id});
-    WebResponse r = Html(429, LoginPage(RealmTitle(*realm), client.name, request_id,
-                                        "Too many failed sign-ins. Wait 15 minutes and try again."));
-    r.headers.emplace_back("Retry-After", absl::StrCat(absl::ToInt64Seconds(options_.throttle_window)));
-    return r;
+  PLANAPI_ASSIGN_OR_RETURN(
+      MemberLogin::Outcome login,
+      login_.Check(*realm, Param(*form, "username"), Param(*form, "password"), AddressOf(request),
+                   client.client_id));
+  if (login.result != MemberLogin::Result::kSignedIn) {
+    return login_.Refusal(login, AuthorizeLoginForm(RealmTitle(*realm), client.name, request_id));
   }
-  absl::StatusOr<Account> account = store_.FindAccount(AccountKind::kMember, *realm, username);
-  if (!account.ok() && account.status().code() != absl::StatusCode::kNotFound) {
-    return account.status();
+  const Account& account = login.account;
+  if (!pending->launch_hash.empty()) {
+    // An EHR launch names the record in view: only the member linked to that patient (and, when
+    // the launch names one, only that member) may go on, so nobody is launched into another's
+    // record by signing in as themselves.
+    PLANAPI_ASSIGN_OR_RETURN(LaunchContext launch, store_.GetLaunch(pending->launch_hash));
+    if (launch.patient_id != account.patient_id ||
+        (!launch.account_id.empty() && launch.account_id != account.account_id)) {
+      PLANAPI_RETURN_IF_ERROR(oauth_.DeletePending(pending->id_hash));
+      (void)store_.Audit({.event = "authorize.refused", .realm = std::string(RealmName(*realm)),
+                          .client_id = client.client_id, .account_id = account.account_id,
+                          .detail = "launch for another patient"});
+      return Redirect(AppendQuery(
+          pending->redirect_uri,
+          {{"error", "access_denied"},
+           {"error_description", "the launch is for another patient's record than this member's"},
+           {"state", pending->state}}));
+    }
   }
-  // An unknown name costs the same hash as a wrong password: no timing tells them apart.
-  static const std::string* const kDummyHash = new std::string(*jose::HashPassword(jose::RandomToken()));
-  const bool ok = account.ok() ? jose::VerifyPassword(account->password_hash, password)
-                               : (jose::VerifyPassword(*kDummyHash, password) && false);
-  PLANAPI_RETURN_IF_ERROR(oauth_.RecordLogin(*realm, username, address, ok));
-  if (!ok) {
-    (void)store_.Audit({.event = "login.failed", .realm = std::string(RealmName(*realm)),
-                        .client_id = client.client_id,
-                        .account_id = account.ok() ? account->account_id : ""});
-    return Html(401, LoginPage(RealmTitle(*realm), client.name, request_id,
-                               "The username or password is not right."));
-  }
-  PLANAPI_RETURN_IF_ERROR(oauth_.BindAccount(pending->id_hash, account->account_id));
-  return Html(200, ConsentPage(RealmTitle(*realm), client.name, account->username, request_id,
+  PLANAPI_RETURN_IF_ERROR(oauth_.BindAccount(pending->id_hash, account.account_id));
+  return Html(200, ConsentPage(RealmTitle(*realm), client.name, account.username, request_id,
                                Choices(pending->scopes)));
 }
 
@@ -558,10 +516,17 @@ absl::StatusOr<WebResponse> OAuthServer::Consent(const WebRequest& request) {
     return finish({{"error", "access_denied"}, {"error_description", "no scope was allowed"}});
   }
   const std::string code = jose::RandomToken();
-  PLANAPI_RETURN_IF_ERROR(oauth_
-                              .GrantAndIssueCode(*pending, absl::StrJoin(granted, " "),
-                                                 jose::Sha256(code), options_.code_ttl)
-                              .status());
+  absl::Status issued = oauth_
+                            .GrantAndIssueCode(*pending, absl::StrJoin(granted, " "),
+                                               jose::Sha256(code), options_.code_ttl)
+                            .status();
+  if (issued.code() == absl::StatusCode::kFailedPrecondition) {
+    // Another authorization used this EHR launch first; nothing was stored for this one.
+    PLANAPI_RETURN_IF_ERROR(oauth_.DeletePending(pending->id_hash));
+    return finish({{"error", "invalid_request"},
+                   {"error_description", "the launch was already used; start the app again"}});
+  }
+  PLANAPI_RETURN_IF_ERROR(issued);
   return finish({{"code", code}});
 }
 
@@ -820,9 +785,13 @@ absl::StatusOr<Minted> Mint(const SigningKeys& keys, const RealmUrls& urls, cons
     PLANAPI_ASSIGN_OR_RETURN(out.id_token, jose::Sign(keys.id_token_key(), jose::Algorithm::kRs256,
                                                       id.Take(), "JWT"));
   }
-  if (scopes.launch_patient) {
+  // The member's patient is the launch's (checked at login), so both contexts name one record.
+  if (scopes.launch_patient || scopes.launch) {
     out.patient = issued.patient_id;
   }
+  // SMART: the EHR tells an app it launched whether to show which patient is in view. Our portal
+  // opens the app in its own window, without a banner of ours around it.
+  out.need_patient_banner = scopes.launch;
   return out;
 }
 
@@ -835,6 +804,9 @@ WebResponse TokenResponse(const Minted& m, absl::Duration ttl) {
       .Field("scope", m.scope);
   if (!m.patient.empty()) {
     w.Field("patient", m.patient);
+  }
+  if (m.need_patient_banner) {
+    w.Field("need_patient_banner", true);
   }
   if (!m.id_token.empty()) {
     w.Field("id_token", m.id_token);
@@ -902,6 +874,10 @@ absl::StatusOr<WebResponse> OAuthServer::AuthorizationCodeGrant(const WebRequest
   }
   if (issued->grant_revoked) {
     return refuse("the grant was revoked");
+  }
+  if (!issued->launch_patient.empty() && issued->launch_patient != issued->patient_id) {
+    // The member was re-linked to another record since login: the launch no longer fits.
+    return refuse("the launch's patient is not the member's");
   }
   PLANAPI_ASSIGN_OR_RETURN(Minted minted,
                            Mint(keys_, ctx.urls, *issued, issued->scopes, options_.access_token_ttl));

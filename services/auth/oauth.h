@@ -1,6 +1,7 @@
 // The OAuth 2.0 / OpenID Connect / SMART App Launch endpoints of one auth service, for both
 // realms, as a Web route table (the gateway forwards /auth/... and /sandbox/auth/...):
-// discovery, authorize with login and consent pages, token (authorization_code with PKCE S256,
+// discovery, authorize (standalone, or EHR launch with a `launch` from CreateLaunch) with login
+// and consent pages, token (authorization_code with PKCE S256,
 // refresh_token with rotation and reuse detection, client_credentials with private_key_jwt),
 // introspect, revoke, jwks, userinfo. The realm comes from the gateway's route; issuer and
 // audience are built from the gateway's public base URL. Thread-safe: all state is in PostgreSQL.
@@ -20,8 +21,10 @@
 #include "libs/server/web_service.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/keys.h"
+#include "services/auth/member_login.h"
 #include "services/auth/oauth_store.h"
 #include "services/auth/store.h"
+#include "services/auth/web_answers.h"
 
 namespace planapi::auth_service {
 
@@ -34,21 +37,25 @@ struct OAuthOptions {
   absl::Duration throttle_window = absl::Minutes(15);
   int max_failures_per_user = 5;
   int max_failures_per_address = 50;
-};
+  // A member's sign-in to the grants page lasts this long.
+  absl::Duration member_session_ttl = absl::Minutes(30);
 
-// Issuer and audience of a realm, from the gateway's public base URL.
-struct RealmUrls {
-  std::string issuer;     // https://host/auth | https://host/sandbox/auth
-  std::string fhir_base;  // https://host/fhir/r4 | https://host/sandbox/fhir/r4
+  LoginLimits login_limits() const {
+    return {throttle_window, max_failures_per_user, max_failures_per_address};
+  }
 };
-RealmUrls UrlsOf(Realm realm, absl::string_view base_url);
 
 class OAuthServer {
  public:
   // Every reference must outlive the server.
   OAuthServer(AuthStore& store, OAuthStore& oauth, const SigningKeys& keys,
               const jose::SecretBox& secrets, OAuthOptions options = {})
-      : store_(store), oauth_(oauth), keys_(keys), secrets_(secrets), options_(options) {}
+      : store_(store),
+        oauth_(oauth),
+        login_(store, oauth, options.login_limits()),
+        keys_(keys),
+        secrets_(secrets),
+        options_(options) {}
 
   // The route table; handlers capture `this`.
   std::vector<server::WebRoute> Routes();
@@ -89,6 +96,7 @@ class OAuthServer {
 
   AuthStore& store_;
   OAuthStore& oauth_;
+  MemberLogin login_;
   absl::Mutex keys_mu_;
   std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const jose::KeySet>>>
       client_keys_ ABSL_GUARDED_BY(keys_mu_);

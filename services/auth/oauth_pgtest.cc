@@ -17,238 +17,10 @@
 #include "services/auth/auth_service.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/oauth.h"
+#include "services/auth/oauth_pgtest_fixture.h"
 
 namespace planapi::auth_service {
 namespace {
-
-constexpr char kBase[] = "https://gw.test";
-constexpr char kRedirect[] = "https://app.example/cb";
-constexpr char kVerifier[] = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-constexpr char kChallenge[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";  // S256(kVerifier)
-
-jose::Key Generate(jose::KeyType type) {
-  auto key = jose::Key::Generate(type);
-  REQUIRE(key.ok());
-  return *key;
-}
-
-struct Fixture {
-  Fixture() : db(testing::Postgres::Shared().CreateDatabase()) {
-    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "auth", .size = 4});
-    REQUIRE(p.ok());
-    pool = *std::move(p);
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(pg::ApplyMigrations(**conn, "auth", Migrations()).ok());
-    store = std::make_unique<AuthStore>(*pool);
-    oauth_store = std::make_unique<OAuthStore>(*pool, *store);
-    box = std::make_unique<jose::SecretBox>(*jose::SecretBox::FromKey(jose::RandomBytes(32)));
-    auto k = SigningKeys::Parse(absl::StrCat(Generate(jose::KeyType::kEcP256).PrivatePem(),
-                                             Generate(jose::KeyType::kRsa).PrivatePem()));
-    REQUIRE(k.ok());
-    keys = std::make_unique<SigningKeys>(*std::move(k));
-    admin = std::make_unique<Admin>(*store, *box,
-                                    jose::PasswordParams{.memory_kib = 256, .iterations = 1});
-    server = std::make_unique<OAuthServer>(*store, *oauth_store, *keys, *box);
-    routes = server->Routes();
-
-    auto member = admin->CreateAccount({.kind = AccountKind::kMember,
-                                        .realm = Realm::kSandbox,
-                                        .username = "alice",
-                                        .password = "alice-password",
-                                        .patient_id = "pat-1"});
-    REQUIRE(member.ok());
-    member_id = member->account_id;
-    auto created = admin->CreateClient(
-        {.name = "Demo App",
-         .type = ClientType::kConfidential,
-         .redirect_uris = {kRedirect},
-         .scopes = "openid fhirUser launch/patient offline_access patient/*.rs"});
-    REQUIRE(created.ok());
-    client_id = created->client.client_id;
-    client_secret = created->secret;
-  }
-
-  std::string Query(const std::string& sql) {
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    auto r = (*conn)->Exec(sql);
-    INFO(sql);
-    REQUIRE(r.ok());
-    return r->rows() == 0 || r->IsNull(0, 0) ? "" : std::string(r->Get(0, 0));
-  }
-
-  server::WebResponse Call(const std::string& method, const std::string& path,
-                           const std::string& query_or_body,
-                           std::multimap<std::string, std::string> headers = {},
-                           const std::string& realm = "sandbox") {
-    server::WebRequest r{.method = method, .path = path, .realm = realm, .base_url = kBase};
-    if (method == "GET") {
-      r.query = query_or_body;
-    } else {
-      r.body = query_or_body;
-      headers.emplace("content-type", "application/x-www-form-urlencoded");
-    }
-    headers.emplace("x-forwarded-for", "192.0.2.1");
-    r.headers = std::move(headers);
-    auto out = server::DispatchWeb(routes, r);
-    INFO(out.status());
-    REQUIRE(out.ok());
-    return *std::move(out);
-  }
-
-  testing::Database db;
-  std::unique_ptr<pg::Pool> pool;
-  std::unique_ptr<AuthStore> store;
-  std::unique_ptr<OAuthStore> oauth_store;
-  std::unique_ptr<jose::SecretBox> box;
-  std::unique_ptr<SigningKeys> keys;
-  std::unique_ptr<Admin> admin;
-  std::unique_ptr<OAuthServer> server;
-  std::vector<server::WebRoute> routes;
-  std::string member_id;
-  std::string client_id;
-  std::string client_secret;
-};
-
-std::string Header(const server::WebResponse& r, absl::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (absl::EqualsIgnoreCase(k, name)) {
-      return v;
-    }
-  }
-  return "";
-}
-
-std::string Form(const Params& params) {
-  std::string out;
-  for (const auto& [k, v] : params) {
-    absl::StrAppend(&out, out.empty() ? "" : "&", UrlEncode(k), "=", UrlEncode(v));
-  }
-  return out;
-}
-
-// The query parameters of a redirect Location.
-Params RedirectParams(const server::WebResponse& r) {
-  const std::string location = Header(r, "Location");
-  const size_t q = location.find('?');
-  REQUIRE(q != std::string::npos);
-  return *ParseForm(location.substr(q + 1));
-}
-
-// The value of <input ... name="request" value="..."> in a page.
-std::string RequestIdIn(const std::string& page) {
-  const std::string marker = "name=\"request\" value=\"";
-  const size_t at = page.find(marker);
-  REQUIRE(at != std::string::npos);
-  return page.substr(at + marker.size(), page.find('"', at + marker.size()) - at - marker.size());
-}
-
-// One browser: keeps the cookie auth sets.
-struct Browser {
-  Fixture& f;
-  std::string cookie;
-
-  server::WebResponse Authorize(Params params) {
-    auto r = f.Call("GET", "/authorize", Form(params), Headers());
-    const std::string set = Header(r, "Set-Cookie");
-    if (!set.empty()) {
-      cookie = set.substr(0, set.find(';'));
-    }
-    return r;
-  }
-  server::WebResponse Post(const std::string& path, const Params& form) {
-    return f.Call("POST", path, Form(form), Headers());
-  }
-  std::multimap<std::string, std::string> Headers() const {
-    std::multimap<std::string, std::string> h;
-    if (!cookie.empty()) {
-      h.emplace("cookie", cookie);
-    }
-    return h;
-  }
-};
-
-Params AuthorizeParams(const Fixture& f, std::string scope = "openid fhirUser launch/patient "
-                                                             "offline_access patient/*.rs") {
-  return {{"response_type", "code"},
-          {"client_id", f.client_id},
-          {"redirect_uri", kRedirect},
-          {"scope", std::move(scope)},
-          {"state", "st-1"},
-          {"aud", "https://gw.test/sandbox/fhir/r4"},
-          {"code_challenge", kChallenge},
-          {"code_challenge_method", "S256"},
-          {"nonce", "n-1"}};
-}
-
-// authorize -> login -> consent (keeping the given scopes ticked, or all) -> the redirect.
-server::WebResponse RunFlow(Browser& b, Params authorize,
-                            std::optional<std::vector<std::string>> keep = std::nullopt) {
-  const std::string scope = Single(authorize, "scope")->value_or("");
-  auto page = b.Authorize(std::move(authorize));
-  REQUIRE(page.status == 200);
-  const std::string id = RequestIdIn(page.body);
-  auto consent = b.Post("/login", {{"request", id}, {"username", "alice"}, {"password", "alice-password"}});
-  REQUIRE(consent.status == 200);
-  Params form = {{"request", id}, {"action", "approve"}};
-  if (keep.has_value()) {
-    for (const std::string& s : *keep) {
-      form.emplace_back("scope", s);
-    }
-  } else {
-    for (absl::string_view s : absl::StrSplit(scope, ' ')) {
-      form.emplace_back("scope", std::string(s));
-    }
-  }
-  return b.Post("/consent", form);
-}
-
-std::string CodeFrom(const server::WebResponse& redirect) {
-  REQUIRE(redirect.status == 302);
-  Params p = RedirectParams(redirect);
-  CHECK(Single(p, "state")->value_or("") == "st-1");
-  INFO(Header(redirect, "Location"));
-  REQUIRE(Single(p, "code")->has_value());
-  return **Single(p, "code");
-}
-
-std::multimap<std::string, std::string> Basic(const Fixture& f, const std::string& secret) {
-  return {{"authorization",
-           "Basic " + absl::Base64Escape(absl::StrCat(f.client_id, ":", secret))}};
-}
-
-server::WebResponse Exchange(Fixture& f, const std::string& code,
-                             const std::string& verifier = kVerifier,
-                             const std::string& redirect = kRedirect) {
-  return f.Call("POST", "/token",
-                Form({{"grant_type", "authorization_code"},
-                      {"code", code},
-                      {"redirect_uri", redirect},
-                      {"code_verifier", verifier}}),
-                Basic(f, f.client_secret));
-}
-
-rapidjson::Document JsonOf(const server::WebResponse& r) {
-  auto doc = json::Parse(r.body);
-  INFO(r.body);
-  REQUIRE(doc.ok());
-  return *std::move(doc);
-}
-
-std::string ErrorOf(const server::WebResponse& r) {
-  return std::string(json::GetString(JsonOf(r), "error").value_or(""));
-}
-
-server::WebResponse Introspect(Fixture& f, const std::string& token, const std::string& realm = "sandbox") {
-  return f.Call("POST", "/introspect", Form({{"token", token}}), Basic(f, f.client_secret), realm);
-}
-
-bool Active(Fixture& f, const std::string& token) {
-  auto r = Introspect(f, token);
-  REQUIRE(r.status == 200);
-  return json::GetBool(JsonOf(r), "active").value_or(false);
-}
 
 TEST_CASE("discovery documents name every endpoint and capability", "[auth][pg]") {
   Fixture f;
@@ -710,6 +482,241 @@ TEST_CASE("revocation: access tokens by jti, refresh tokens end the grant, realm
   REQUIRE(f.admin->SetSuspended(f.client_id, true, "test").ok());
   auto after = f.Call("POST", "/introspect", Form({{"token", access3}}), Basic(f, f.client_secret));
   CHECK(after.status == 401);  // a suspended client cannot even introspect
+}
+
+// ------------------------------------------------------------------------------- EHR launch
+
+constexpr char kLaunchUrl[] = "https://app.example/launch?tenant=t1";
+
+// Gives the fixture's client a launch URL and the launch scope, as an app that supports EHR launch
+// registers.
+void EnableEhrLaunch(Fixture& f) {
+  REQUIRE(f.admin
+              ->UpdateClient({.client_id = f.client_id,
+                              .launch_url = kLaunchUrl,
+                              .scopes = "openid fhirUser launch launch/patient offline_access "
+                                        "patient/*.rs"})
+              .ok());
+}
+
+CreatedLaunch NewLaunch(Fixture& f, LaunchSpec spec = {}) {
+  if (spec.client_id.empty()) spec.client_id = f.client_id;
+  if (spec.patient_id.empty()) spec.patient_id = "pat-1";
+  if (spec.base_url.empty()) spec.base_url = kBase;
+  auto launch = f.admin->CreateLaunch(spec);
+  INFO(launch.status());
+  REQUIRE(launch.ok());
+  return *std::move(launch);
+}
+
+Params EhrParams(const Fixture& f, const std::string& launch,
+                 const std::string& scope = "launch patient/*.rs") {
+  Params p = AuthorizeParams(f, scope);
+  p.emplace_back("launch", launch);
+  return p;
+}
+
+std::string ErrorAt(const server::WebResponse& r) {
+  REQUIRE(r.status == 302);
+  REQUIRE(absl::StartsWith(Header(r, "Location"), kRedirect));
+  const Params p = RedirectParams(r);
+  CHECK_FALSE(Single(p, "code")->has_value());
+  return Single(p, "error")->value_or("");
+}
+
+TEST_CASE("EHR launch: the launch URL carries iss and launch, and the token its patient",
+          "[auth][pg]") {
+  Fixture f;
+  EnableEhrLaunch(f);
+  const CreatedLaunch created = NewLaunch(f);
+  // The registered URL's own query stays; iss and launch are added, URL-encoded.
+  REQUIRE(absl::StartsWith(created.launch_url, "https://app.example/launch?tenant=t1&"));
+  const Params query = *ParseForm(created.launch_url.substr(created.launch_url.find('?') + 1));
+  CHECK(Single(query, "tenant")->value_or("") == "t1");
+  CHECK(Single(query, "iss")->value_or("") == "https://gw.test/sandbox/fhir/r4");
+  CHECK(Single(query, "launch")->value_or("") == created.launch);
+  CHECK(absl::StrContains(created.launch_url, "iss=https%3A%2F%2Fgw.test%2Fsandbox%2Ffhir%2Fr4"));
+  CHECK(created.launch.size() == 43);
+  // Only the hash is stored.
+  CHECK(f.Query("SELECT encode(id_hash, 'hex') FROM auth.launch_contexts") ==
+        absl::BytesToHexString(jose::Sha256(created.launch)));
+  CHECK(f.Query("SELECT count(*) FROM auth.audit_log WHERE event = 'launch.created'") == "1");
+
+  Browser b{f};
+  auto page = b.Authorize(EhrParams(f, created.launch, "launch openid patient/*.rs"));
+  REQUIRE(page.status == 200);
+  const std::string id = RequestIdIn(page.body);
+  auto consent = b.Post("/login", {{"request", id}, {"username", "alice"}, {"password", "alice-password"}});
+  REQUIRE(consent.status == 200);
+  CHECK(absl::StrContains(consent.body, R"(name="scope" value="launch" checked)"));
+  CHECK(f.Query("SELECT count(*) FROM auth.launch_contexts WHERE used_at IS NULL") == "1");
+  const std::string code = CodeFrom(b.Post("/consent", {{"request", id},
+                                                        {"action", "approve"},
+                                                        {"scope", "launch"},
+                                                        {"scope", "openid"},
+                                                        {"scope", "patient/*.rs"}}));
+  CHECK(f.Query("SELECT count(*) FROM auth.launch_contexts WHERE used_at IS NOT NULL") == "1");
+  auto token = Exchange(f, code);
+  REQUIRE(token.status == 200);
+  auto t = JsonOf(token);
+  CHECK(json::GetString(t, "scope") == "openid launch patient/*.rs");
+  // context-ehr-patient: the patient comes with the launch, without launch/patient.
+  CHECK(json::GetString(t, "patient") == "pat-1");
+  CHECK(json::GetBool(t, "need_patient_banner") == true);
+  constexpr jose::Algorithm kEs256[] = {jose::Algorithm::kEs256};
+  auto verified = jose::Verify(std::string(*json::GetString(t, "access_token")),
+                               f.keys->verification_keys(), kEs256);
+  REQUIRE(verified.ok());
+  auto claims = *jose::ParseClaims(verified->payload);
+  CHECK(json::GetString(claims, "patient") == "pat-1");
+
+  // Used once: the same launch again is refused at the redirect URI, and nothing is pending.
+  CHECK(ErrorAt(b.Authorize(EhrParams(f, created.launch))) == "invalid_request");
+  CHECK(f.Query("SELECT count(*) FROM auth.authorization_requests") == "0");
+}
+
+TEST_CASE("EHR launch: unknown, expired, foreign and scope-less launches issue nothing",
+          "[auth][pg]") {
+  Fixture f;
+  EnableEhrLaunch(f);
+  Browser b{f};
+  auto other = f.admin->CreateClient({.name = "Other", .type = ClientType::kPublic,
+                                      .redirect_uris = {kRedirect}, .launch_url = kLaunchUrl});
+  REQUIRE(other.ok());
+  REQUIRE(f.admin->SetProduction(f.client_id, true).ok());
+  const CreatedLaunch expired = NewLaunch(f);
+  f.Query(absl::StrCat("UPDATE auth.launch_contexts SET expires_at = now() - interval '1 second' "
+                       "WHERE id_hash = decode('",
+                       absl::BytesToHexString(jose::Sha256(expired.launch)), "', 'hex') RETURNING 1"));
+  const CreatedLaunch for_other = NewLaunch(f, {.client_id = other->client.client_id});
+  const CreatedLaunch for_production = NewLaunch(f, {.realm = Realm::kProduction});
+  const CreatedLaunch good = NewLaunch(f);
+  struct Case {
+    std::string what;
+    Params params;
+    std::string error;
+  };
+  const Case cases[] = {
+      {"unknown launch", EhrParams(f, "no-such-launch"), "invalid_request"},
+      {"expired launch", EhrParams(f, expired.launch), "invalid_request"},
+      {"another app's launch", EhrParams(f, for_other.launch), "invalid_request"},
+      {"another realm's launch", EhrParams(f, for_production.launch), "invalid_request"},
+      {"launch without the launch scope", EhrParams(f, good.launch, "patient/*.rs"),
+       "invalid_request"},
+      {"the launch scope alone, without a launch", AuthorizeParams(f, "launch"), "invalid_scope"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    auto r = b.Authorize(c.params);
+    CHECK(ErrorAt(r) == c.error);
+    CHECK(Single(RedirectParams(r), "state")->value_or("") == "st-1");
+  }
+  CHECK(f.Query("SELECT count(*) FROM auth.authorization_requests") == "0");
+  CHECK(f.Query("SELECT count(*) FROM auth.launch_contexts WHERE used_at IS NOT NULL") == "0");
+  CHECK(f.Query("SELECT count(*) FROM auth.grants") == "0");
+
+  // The launch scope without a launch parameter is dropped, not an error: a standalone launch.
+  const std::string code =
+      CodeFrom(RunFlow(b, AuthorizeParams(f, "launch launch/patient patient/*.rs")));
+  auto t = JsonOf(Exchange(f, code));
+  CHECK(json::GetString(t, "scope") == "launch/patient patient/*.rs");
+  CHECK_FALSE(t.HasMember("need_patient_banner"));
+}
+
+TEST_CASE("EHR launch: a member cannot be launched into another patient's record", "[auth][pg]") {
+  Fixture f;
+  EnableEhrLaunch(f);
+  REQUIRE(f.admin->CreateAccount({.kind = AccountKind::kMember, .realm = Realm::kSandbox,
+                                  .username = "bob", .password = "bob-password",
+                                  .patient_id = "pat-2"})
+              .ok());
+  // carol shares alice's record (say, a parent's login); a launch naming alice still refuses her.
+  REQUIRE(f.admin->CreateAccount({.kind = AccountKind::kMember, .realm = Realm::kSandbox,
+                                  .username = "carol", .password = "carol-password",
+                                  .patient_id = "pat-1"})
+              .ok());
+  Browser b{f};
+  auto sign_in = [&](const CreatedLaunch& launch, const std::string& user) {
+    auto page = b.Authorize(EhrParams(f, launch.launch));
+    REQUIRE(page.status == 200);
+    return b.Post("/login", {{"request", RequestIdIn(page.body)},
+                             {"username", user},
+                             {"password", user + "-password"}});
+  };
+  auto bob = sign_in(NewLaunch(f), "bob");
+  CHECK(ErrorAt(bob) == "access_denied");
+  CHECK(Single(RedirectParams(bob), "state")->value_or("") == "st-1");
+  auto carol = sign_in(NewLaunch(f, {.member_username = "alice"}), "carol");
+  CHECK(ErrorAt(carol) == "access_denied");
+  CHECK(f.Query("SELECT count(*) FROM auth.authorization_requests") == "0");
+  CHECK(f.Query("SELECT count(*) FROM auth.grants") == "0");
+  CHECK(f.Query("SELECT count(*) FROM auth.launch_contexts WHERE used_at IS NOT NULL") == "0");
+
+  // Two authorizations started from one launch: the first code uses it up, the second gets none.
+  const CreatedLaunch shared = NewLaunch(f);
+  auto first = b.Authorize(EhrParams(f, shared.launch));
+  auto second = b.Authorize(EhrParams(f, shared.launch));
+  const std::string id1 = RequestIdIn(first.body);
+  const std::string id2 = RequestIdIn(second.body);
+  for (const std::string& id : {id1, id2}) {
+    REQUIRE(b.Post("/login", {{"request", id}, {"username", "alice"}, {"password", "alice-password"}})
+                .status == 200);
+  }
+  const Params approve = {{"action", "approve"}, {"scope", "launch"}, {"scope", "patient/*.rs"}};
+  Params form1 = approve, form2 = approve;
+  form1.emplace_back("request", id1);
+  form2.emplace_back("request", id2);
+  CodeFrom(b.Post("/consent", form1));
+  CHECK(ErrorAt(b.Post("/consent", form2)) == "invalid_request");
+  CHECK(f.Query("SELECT count(*) FROM auth.authorization_codes") == "1");
+}
+
+TEST_CASE("CreateLaunch refuses what cannot be launched, naming why", "[auth][pg]") {
+  Fixture f;
+  // The fixture's client has no launch URL yet.
+  CHECK(f.admin->CreateLaunch({.client_id = f.client_id, .patient_id = "pat-1", .base_url = kBase})
+            .status()
+            .code() == absl::StatusCode::kFailedPrecondition);
+  EnableEhrLaunch(f);
+  struct Case {
+    std::string what;
+    LaunchSpec spec;
+    absl::StatusCode code;
+  };
+  const Case cases[] = {
+      {"empty patient", {.client_id = f.client_id, .base_url = kBase},
+       absl::StatusCode::kInvalidArgument},
+      {"patient not a FHIR id", {.client_id = f.client_id, .patient_id = "pat 1/x", .base_url = kBase},
+       absl::StatusCode::kInvalidArgument},
+      {"no base URL", {.client_id = f.client_id, .patient_id = "pat-1"},
+       absl::StatusCode::kInvalidArgument},
+      {"http base URL", {.client_id = f.client_id, .patient_id = "pat-1", .base_url = "http://gw.test"},
+       absl::StatusCode::kInvalidArgument},
+      {"base URL with a path",
+       {.client_id = f.client_id, .patient_id = "pat-1", .base_url = "https://gw.test/x"},
+       absl::StatusCode::kInvalidArgument},
+      {"unknown client", {.client_id = "nobody", .patient_id = "pat-1", .base_url = kBase},
+       absl::StatusCode::kNotFound},
+      {"unknown member",
+       {.client_id = f.client_id, .patient_id = "pat-1", .member_username = "zed", .base_url = kBase},
+       absl::StatusCode::kNotFound},
+      {"member of another patient",
+       {.client_id = f.client_id, .patient_id = "pat-9", .member_username = "alice", .base_url = kBase},
+       absl::StatusCode::kFailedPrecondition},
+      {"not admitted to production",
+       {.realm = Realm::kProduction, .client_id = f.client_id, .patient_id = "pat-1", .base_url = kBase},
+       absl::StatusCode::kFailedPrecondition},
+  };
+  for (const Case& c : cases) {
+    auto r = f.admin->CreateLaunch(c.spec);
+    INFO(c.what << ": " << r.status());
+    CHECK(r.status().code() == c.code);
+  }
+  REQUIRE(f.admin->SetSuspended(f.client_id, true, "test").ok());
+  auto suspended = f.admin->CreateLaunch({.client_id = f.client_id, .patient_id = "pat-1", .base_url = kBase});
+  CHECK(suspended.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(suspended.status().message(), "suspended"));
+  CHECK(f.Query("SELECT count(*) FROM auth.launch_contexts") == "0");
 }
 
 }  // namespace

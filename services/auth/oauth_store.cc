@@ -10,6 +10,9 @@ namespace {
 
 std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
 std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToInt64Seconds(d)); }
+pg::Param HexOrNull(absl::string_view bytes) {
+  return bytes.empty() ? pg::Param() : pg::Param(Hex(bytes));
+}
 
 // Grant, account and client columns shared by code and refresh-token lookups.
 constexpr absl::string_view kIssuedColumns =
@@ -34,12 +37,13 @@ absl::Status OAuthStore::InsertPending(const PendingAuthorization& p, absl::Dura
                               std::string(RealmName(p.realm)), p.client_id,
                               p.redirect_uri,    p.scopes,
                               p.state,           p.code_challenge,
-                              p.nonce,           Seconds(ttl)};
+                              p.nonce,           Seconds(ttl),
+                              HexOrNull(p.launch_hash)};
   return conn
       ->Exec("INSERT INTO authorization_requests (id_hash, browser_hash, realm, client_id, "
-             "redirect_uri, scopes, state, code_challenge, nonce, expires_at) VALUES "
+             "redirect_uri, scopes, state, code_challenge, nonce, expires_at, launch_hash) VALUES "
              "(decode($1, 'hex'), decode($2, 'hex'), $3, $4, $5, $6, $7, $8, $9, now() + $10 * "
-             "interval '1 second')",
+             "interval '1 second', decode($11, 'hex'))",
              params)
       .status();
 }
@@ -50,8 +54,9 @@ absl::StatusOr<PendingAuthorization> OAuthStore::GetPending(absl::string_view id
   PLANAPI_ASSIGN_OR_RETURN(
       pg::Result r,
       conn->Exec("SELECT encode(browser_hash, 'hex'), realm, client_id, redirect_uri, scopes, "
-                 "state, code_challenge, nonce, coalesce(account_id::text, '') FROM "
-                 "authorization_requests WHERE id_hash = decode($1, 'hex') AND expires_at > now()",
+                 "state, code_challenge, nonce, coalesce(account_id::text, ''), "
+                 "coalesce(encode(launch_hash, 'hex'), '') FROM authorization_requests WHERE "
+                 "id_hash = decode($1, 'hex') AND expires_at > now()",
                  params));
   if (r.rows() == 0) {
     return absl::NotFoundError("the authorization request is unknown or has expired");
@@ -67,6 +72,7 @@ absl::StatusOr<PendingAuthorization> OAuthStore::GetPending(absl::string_view id
   p.code_challenge = std::string(r.Get(0, 6));
   p.nonce = std::string(r.Get(0, 7));
   p.account_id = std::string(r.Get(0, 8));
+  p.launch_hash = absl::HexStringToBytes(r.Get(0, 9));
   return p;
 }
 
@@ -136,13 +142,25 @@ absl::StatusOr<std::string> OAuthStore::GrantAndIssueCode(const PendingAuthoriza
                 "UPDATE SET scopes = EXCLUDED.scopes, updated_at = now() RETURNING id::text",
                 grant));
     grant_id = std::string(r.Get(0, 0));
+    if (!p.launch_hash.empty()) {
+      // Two authorizations may have started from one launch; the first to issue a code wins.
+      const pg::Param launch[] = {Hex(p.launch_hash)};
+      PLANAPI_ASSIGN_OR_RETURN(
+          pg::Result used, tx.Exec("UPDATE launch_contexts SET used_at = now() WHERE id_hash = "
+                                   "decode($1, 'hex') AND used_at IS NULL",
+                                   launch));
+      if (used.AffectedRows() != 1) {
+        return absl::FailedPreconditionError("the launch was already used");
+      }
+    }
     const pg::Param code[] = {Hex(code_hash),    grant_id,  p.client_id, p.redirect_uri,
                               p.code_challenge,  std::string(scopes),   p.nonce,
-                              Seconds(ttl)};
+                              Seconds(ttl),      HexOrNull(p.launch_hash)};
     PLANAPI_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, "
-                "code_challenge, scopes, nonce, expires_at) VALUES (decode($1, 'hex'), $2::uuid, "
-                "$3, $4, $5, $6, $7, now() + $8 * interval '1 second')",
+                "code_challenge, scopes, nonce, expires_at, launch_hash) VALUES (decode($1, "
+                "'hex'), $2::uuid, $3, $4, $5, $6, $7, now() + $8 * interval '1 second', "
+                "decode($9, 'hex'))",
                 code)
             .status());
     const pg::Param del[] = {Hex(p.id_hash)};
@@ -175,8 +193,10 @@ absl::StatusOr<Issued> OAuthStore::RedeemCode(absl::string_view code_hash) {
                      "RETURNING c.*, old.used, old.expired) SELECT ",
                      kIssuedColumns,
                      ", upd.redirect_uri, upd.code_challenge, upd.scopes, upd.nonce, upd.used, "
-                     "upd.expired, upd.access_jti, coalesce(upd.refresh_family::text, '') FROM upd "
-                     "JOIN grants g ON g.id = upd.grant_id JOIN accounts a ON a.id = g.account_id"),
+                     "upd.expired, upd.access_jti, coalesce(upd.refresh_family::text, ''), "
+                     "coalesce(l.patient_id, '') FROM upd JOIN grants g ON g.id = upd.grant_id "
+                     "JOIN accounts a ON a.id = g.account_id LEFT JOIN launch_contexts l ON "
+                     "l.id_hash = upd.launch_hash"),
                  params));
   if (r.rows() == 0) {
     return absl::NotFoundError("unknown authorization code");
@@ -191,6 +211,7 @@ absl::StatusOr<Issued> OAuthStore::RedeemCode(absl::string_view code_hash) {
   out.expired = r.Get(0, 12) == "t";
   out.access_jti = std::string(r.Get(0, 13));
   out.refresh_family = std::string(r.Get(0, 14));
+  out.launch_patient = std::string(r.Get(0, 15));
   return out;
 }
 
@@ -342,6 +363,43 @@ absl::StatusOr<std::vector<OAuthStore::RevocationRow>> OAuthStore::Revocations(
                    std::string(r.Get(i, 2)), std::stoll(std::string(r.Get(i, 3)))});
   }
   return out;
+}
+
+absl::Status OAuthStore::InsertMemberSession(absl::string_view id_hash,
+                                             const MemberSession& session, absl::Duration ttl) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  return pg::InTransaction(*conn, [&](pg::Connection& tx) -> absl::Status {
+    PLANAPI_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM member_sessions WHERE expires_at < now()").status());
+    const pg::Param params[] = {Hex(id_hash), std::string(RealmName(session.realm)),
+                                session.account_id, Seconds(ttl)};
+    return tx
+        .Exec("INSERT INTO member_sessions (id_hash, realm, account_id, expires_at) VALUES "
+              "(decode($1, 'hex'), $2, $3::uuid, now() + $4 * interval '1 second')",
+              params)
+        .status();
+  });
+}
+
+absl::StatusOr<MemberSession> OAuthStore::GetMemberSession(absl::string_view id_hash) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param params[] = {Hex(id_hash)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r, conn->Exec("SELECT realm, account_id::text FROM member_sessions WHERE id_hash "
+                               "= decode($1, 'hex') AND expires_at > now()",
+                               params));
+  if (r.rows() == 0) {
+    return absl::NotFoundError("no such session");
+  }
+  return MemberSession{.realm = RealmFromName(r.Get(0, 0)).value_or(Realm::kProduction),
+                       .account_id = std::string(r.Get(0, 1))};
+}
+
+absl::Status OAuthStore::DeleteMemberSession(absl::string_view id_hash) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param params[] = {Hex(id_hash)};
+  return conn->Exec("DELETE FROM member_sessions WHERE id_hash = decode($1, 'hex')", params)
+      .status();
 }
 
 }  // namespace planapi::auth_service

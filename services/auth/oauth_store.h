@@ -1,6 +1,6 @@
-// PostgreSQL state of the OAuth flow (migrations 0001-0002): pending authorization requests,
-// login attempts, grants with their codes and refresh tokens, revocation checks and client
-// assertion replay protection. SQL only; callers hash secrets before they get here. Thread-safe.
+// PostgreSQL state of the OAuth flow and the member's own pages (migrations 0001-0005): pending
+// authorization requests, login attempts, grants with their codes and refresh tokens, revocation
+// checks, client assertion replay protection, and members' sessions on the grants page. SQL only; callers hash secrets before they get here. Thread-safe.
 #pragma once
 
 #include <optional>
@@ -28,6 +28,13 @@ struct PendingAuthorization {
   std::string code_challenge;
   std::string nonce;
   std::string account_id;  // set once the member logged in
+  std::string launch_hash;  // EHR launch: the launch context's id hash; empty for standalone
+};
+
+// A member signed in to the grants page.
+struct MemberSession {
+  Realm realm = Realm::kProduction;
+  std::string account_id;
 };
 
 // A code or refresh token resolved to what it was issued for.
@@ -48,6 +55,7 @@ struct Issued {
   bool expired = false;
   std::string access_jti;      // what the first redemption issued
   std::string refresh_family;  // "
+  std::string launch_patient;  // EHR launch: the patient of the launch context the code carries
   // Refresh tokens.
   std::string family_id;
   bool rotated = false;  // presented after rotation: reuse
@@ -72,7 +80,9 @@ class OAuthStore {
                            bool success);
 
   // Consent given: creates or updates the member's active grant for the client and stores the
-  // code (hash, bound to client, redirect URI and PKCE challenge). Returns the grant id.
+  // code (hash, bound to client, redirect URI and PKCE challenge, and the launch context of an
+  // EHR launch, which is marked used). Returns the grant id. FAILED_PRECONDITION (and nothing
+  // stored) when the launch context was used meanwhile: a launch serves one authorization.
   absl::StatusOr<std::string> GrantAndIssueCode(const PendingAuthorization& p,
                                                 absl::string_view scopes,
                                                 absl::string_view code_hash, absl::Duration ttl);
@@ -113,6 +123,14 @@ class OAuthStore {
   // Revocations after `after_seq` (after_seq 0: those younger than `horizon`), oldest first.
   absl::StatusOr<std::vector<RevocationRow>> Revocations(int64_t after_seq, absl::Duration horizon,
                                                          int limit);
+
+  // Member sessions of the grants page; `id_hash` is the SHA-256 of the cookie value.
+  // InsertMemberSession also drops expired sessions. GetMemberSession: NOT_FOUND when unknown or
+  // expired.
+  absl::Status InsertMemberSession(absl::string_view id_hash, const MemberSession& session,
+                                   absl::Duration ttl);
+  absl::StatusOr<MemberSession> GetMemberSession(absl::string_view id_hash);
+  absl::Status DeleteMemberSession(absl::string_view id_hash);
 
   AuthStore& store() { return store_; }
 

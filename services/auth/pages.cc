@@ -17,23 +17,24 @@ std::string Page(absl::string_view title, absl::string_view body) {
       "input[type=text],input[type=password]{width:100%;padding:.5rem;font-size:1rem}"
       "button{margin:1rem .5rem 0 0;padding:.5rem 1.25rem;font-size:1rem}"
       "fieldset{border:1px solid #999;padding:.5rem 1rem}.scope label{display:inline}"
-      ".alert{color:#a00;font-weight:bold}</style>\n</head>\n<body>\n<main>\n",
+      ".alert{color:#a00;font-weight:bold}"
+      "table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;"
+      "padding:.5rem;border-bottom:1px solid #999}td ul{margin:0;padding-left:1rem}"
+      ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
+      "clip:rect(0 0 0 0)}</style>\n</head>\n<body>\n<main>\n",
       body, "</main>\n</body>\n</html>\n");
 }
 
 }  // namespace
 
-std::string LoginPage(absl::string_view realm_title, absl::string_view client_name,
-                      absl::string_view request_id, absl::string_view error) {
-  std::string body = absl::StrCat("<h1>Sign in</h1>\n<p>", HtmlEscape(client_name),
-                                  " wants to connect to your ", HtmlEscape(realm_title),
-                                  " health plan data. Sign in to continue.</p>\n");
-  if (!error.empty()) {
-    absl::StrAppend(&body, "<p class=\"alert\" role=\"alert\">", HtmlEscape(error), "</p>\n");
+std::string LoginPage(const LoginForm& form) {
+  std::string body = absl::StrCat("<h1>Sign in</h1>\n<p>", HtmlEscape(form.lead), "</p>\n");
+  if (!form.error.empty()) {
+    absl::StrAppend(&body, "<p class=\"alert\" role=\"alert\">", HtmlEscape(form.error), "</p>\n");
   }
   absl::StrAppend(
-      &body, "<form method=\"post\" action=\"login\">\n",
-      "<input type=\"hidden\" name=\"request\" value=\"", HtmlEscape(request_id), "\">\n",
+      &body, "<form method=\"post\" action=\"", HtmlEscape(form.action), "\">\n",
+      "<input type=\"hidden\" name=\"request\" value=\"", HtmlEscape(form.request_id), "\">\n",
       "<label for=\"username\">Username</label>\n"
       "<input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\" "
       "autocapitalize=\"none\" required>\n"
@@ -42,6 +43,21 @@ std::string LoginPage(absl::string_view realm_title, absl::string_view client_na
       "autocomplete=\"current-password\" required>\n"
       "<button type=\"submit\">Sign in</button>\n</form>\n");
   return Page("Sign in", body);
+}
+
+LoginForm AuthorizeLoginForm(absl::string_view realm_title, absl::string_view client_name,
+                             absl::string_view request_id) {
+  return {.action = "login",
+          .lead = absl::StrCat(client_name, " wants to connect to your ", realm_title,
+                               " health plan data. Sign in to continue."),
+          .request_id = std::string(request_id)};
+}
+
+std::string LoginPage(absl::string_view realm_title, absl::string_view client_name,
+                      absl::string_view request_id, absl::string_view error) {
+  LoginForm form = AuthorizeLoginForm(realm_title, client_name, request_id);
+  form.error = std::string(error);
+  return LoginPage(form);
 }
 
 std::string ConsentPage(absl::string_view realm_title, absl::string_view client_name,
@@ -67,6 +83,46 @@ std::string ConsentPage(absl::string_view realm_title, absl::string_view client_
                   "<button type=\"submit\" name=\"action\" value=\"deny\">Deny</button>\n"
                   "</form>\n");
   return Page(absl::StrCat("Allow ", client_name, " access?"), body);
+}
+
+std::string GrantsPage(const GrantsView& view) {
+  const std::string csrf_input = absl::StrCat(
+      "<input type=\"hidden\" name=\"csrf\" value=\"", HtmlEscape(view.csrf), "\">\n");
+  std::string body = absl::StrCat(
+      "<h1>Connected apps</h1>\n<p>Signed in as ", HtmlEscape(view.username), " (",
+      HtmlEscape(view.realm_title),
+      "). These apps may reach your health plan data. Revoking an app ends its access at once; "
+      "it has to ask you again to get it back.</p>\n");
+  if (view.grants.empty()) {
+    absl::StrAppend(&body, "<p>No apps are connected.</p>\n");
+  } else {
+    absl::StrAppend(&body,
+                    "<table>\n<caption>Apps with access to your data</caption>\n<thead><tr>"
+                    "<th scope=\"col\">App</th><th scope=\"col\">What it may do</th>"
+                    "<th scope=\"col\">Connected</th><th scope=\"col\">Last changed</th>"
+                    "<th scope=\"col\"><span class=\"visually-hidden\">Action</span></th>"
+                    "</tr></thead>\n<tbody>\n");
+    for (const Grant& g : view.grants) {
+      absl::StrAppend(&body, "<tr class=\"grant\"><th scope=\"row\">", HtmlEscape(g.client_name),
+                      "</th><td><ul>");
+      for (absl::string_view scope : absl::StrSplit(g.scopes, ' ', absl::SkipEmpty())) {
+        absl::StrAppend(&body, "<li>", HtmlEscape(DescribeScope(scope)), " <code>",
+                        HtmlEscape(scope), "</code></li>");
+      }
+      absl::StrAppend(
+          &body, "</ul></td><td><time>", HtmlEscape(g.created_at), "</time></td><td><time>",
+          HtmlEscape(g.updated_at), "</time></td><td><form method=\"post\" action=\"",
+          HtmlEscape(view.path_prefix), "/grants/revoke\">\n",
+          "<input type=\"hidden\" name=\"grant\" value=\"", HtmlEscape(g.grant_id), "\">\n",
+          csrf_input, "<button type=\"submit\" aria-label=\"Revoke ", HtmlEscape(g.client_name),
+          "\">Revoke</button>\n</form></td></tr>\n");
+    }
+    absl::StrAppend(&body, "</tbody>\n</table>\n");
+  }
+  absl::StrAppend(&body, "<form method=\"post\" action=\"", HtmlEscape(view.path_prefix),
+                  "/grants/signout\">\n", csrf_input,
+                  "<button type=\"submit\">Sign out</button>\n</form>\n");
+  return Page("Connected apps", body);
 }
 
 std::string ErrorPage(absl::string_view title, absl::string_view message) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "services/auth/model.h"
 
 namespace planapi::auth_service {
 
@@ -15,8 +16,21 @@ struct ScopeChoice {
   std::string description;  // what it lets the app do, in plain words
 };
 
-// <form method="post" action="login"> with inputs named username and password, and the hidden
-// request id. `error` (may be empty) is shown above the form with role="alert".
+// A member's sign-in form, for authorize and for the grants page alike.
+struct LoginForm {
+  std::string action;      // where the form posts
+  std::string lead;        // the sentence above the form: who asks, and why
+  std::string request_id;  // sent back as the hidden input "request"
+  std::string error;       // shown above the form with role="alert"; may be empty
+};
+
+// <form method="post" action="..."> with inputs named username and password, and the hidden
+// request id.
+std::string LoginPage(const LoginForm& form);
+
+// authorize's sign-in form: posts to "login" and names the app that asks.
+LoginForm AuthorizeLoginForm(absl::string_view realm_title, absl::string_view client_name,
+                             absl::string_view request_id);
 std::string LoginPage(absl::string_view realm_title, absl::string_view client_name,
                       absl::string_view request_id, absl::string_view error);
 
@@ -25,6 +39,18 @@ std::string LoginPage(absl::string_view realm_title, absl::string_view client_na
 std::string ConsentPage(absl::string_view realm_title, absl::string_view client_name,
                         absl::string_view username, absl::string_view request_id,
                         const std::vector<ScopeChoice>& scopes);
+
+// The member's connected apps: one row per active grant (app, what it may do, when granted and
+// last changed) with a Revoke button posting `grant` and `csrf` to {prefix}/grants/revoke, and a
+// sign-out button posting `csrf` to {prefix}/grants/signout.
+struct GrantsView {
+  std::string realm_title;
+  std::string username;
+  std::string path_prefix;  // "/auth" or "/sandbox/auth"
+  std::string csrf;         // the session's CSRF token, put into every form
+  std::vector<Grant> grants;
+};
+std::string GrantsPage(const GrantsView& view);
 
 std::string ErrorPage(absl::string_view title, absl::string_view message);
 

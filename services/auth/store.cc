@@ -361,6 +361,66 @@ absl::StatusOr<Grant> AuthStore::RevokeGrant(absl::string_view grant_id, absl::s
   return out;
 }
 
+namespace {
+
+constexpr absl::string_view kLaunchColumns =
+    "encode(id_hash, 'hex'), realm, client_id, patient_id, coalesce(account_id::text, ''), " PLANAPI_TS(
+        "created_at") ", " PLANAPI_TS("expires_at") ", expires_at <= now(), used_at IS NOT NULL";
+
+LaunchContext LaunchFromRow(const pg::Result& r, int row) {
+  LaunchContext l;
+  l.id_hash = absl::HexStringToBytes(r.Get(row, 0));
+  l.realm = RealmFromName(r.Get(row, 1)).value_or(Realm::kProduction);
+  l.client_id = std::string(r.Get(row, 2));
+  l.patient_id = std::string(r.Get(row, 3));
+  l.account_id = std::string(r.Get(row, 4));
+  l.created_at = std::string(r.Get(row, 5));
+  l.expires_at = std::string(r.Get(row, 6));
+  l.expired = r.Get(row, 7) == "t";
+  l.used = r.Get(row, 8) == "t";
+  return l;
+}
+
+}  // namespace
+
+absl::StatusOr<LaunchContext> AuthStore::InsertLaunch(const LaunchContext& l, absl::Duration ttl,
+                                                      const AuditEvent& audit) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  LaunchContext out;
+  PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& tx) -> absl::Status {
+    // Contexts live minutes; a day-old one can go. Cheap with the index on expires_at, and it keeps
+    // the table small without a sweeper process.
+    PLANAPI_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM launch_contexts WHERE expires_at < now() - interval '1 day'").status());
+    const pg::Param params[] = {absl::BytesToHexString(l.id_hash), std::string(RealmName(l.realm)),
+                                l.client_id, l.patient_id, NullIfEmpty(l.account_id),
+                                absl::StrCat(absl::ToInt64Seconds(ttl))};
+    PLANAPI_ASSIGN_OR_RETURN(
+        pg::Result r,
+        tx.Exec(absl::StrCat("INSERT INTO launch_contexts (id_hash, realm, client_id, patient_id, "
+                             "account_id, expires_at) VALUES (decode($1, 'hex'), $2, $3, $4, "
+                             "$5::uuid, now() + $6 * interval '1 second') RETURNING ",
+                             kLaunchColumns),
+                params));
+    out = LaunchFromRow(r, 0);
+    return AuditOn(tx, audit);
+  }));
+  return out;
+}
+
+absl::StatusOr<LaunchContext> AuthStore::GetLaunch(absl::string_view id_hash) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  const pg::Param params[] = {absl::BytesToHexString(id_hash)};
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r, conn->Exec(absl::StrCat("SELECT ", kLaunchColumns,
+                                            " FROM launch_contexts WHERE id_hash = decode($1, 'hex')"),
+                               params));
+  if (r.rows() == 0) {
+    return absl::NotFoundError("unknown launch");
+  }
+  return LaunchFromRow(r, 0);
+}
+
 absl::Status AuthStore::Audit(const AuditEvent& event) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   return AuditOn(*conn, event);

@@ -1,5 +1,5 @@
-// PostgreSQL persistence of the auth schema (migrations/): clients, accounts, grants, the
-// revocation feed and the audit log. SQL only: validation, hashing and sealing happen in the
+// PostgreSQL persistence of the auth schema (migrations/): clients, accounts, grants, EHR launch
+// contexts, the revocation feed and the audit log. SQL only: validation, hashing and sealing happen in the
 // callers, which hand over finished values. Thread-safe (each call leases its own connection).
 // Errors: NOT_FOUND for an unknown id, ALREADY_EXISTS for a taken username or client id,
 // INVALID_ARGUMENT for malformed ids, UNAVAILABLE/RESOURCE_EXHAUSTED from the pool.
@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "libs/pg/pg.h"
 #include "services/auth/model.h"
 
@@ -53,6 +54,13 @@ class AuthStore {
   // revoking again changes nothing and returns the grant as it is.
   absl::StatusOr<Grant> RevokeGrant(absl::string_view grant_id, absl::string_view reason,
                                     const AuditEvent& audit);
+
+  // Stores a launch context (`launch.id_hash` already hashed) that expires after `ttl`; returns
+  // it as stored (created_at, expires_at filled in).
+  absl::StatusOr<LaunchContext> InsertLaunch(const LaunchContext& launch, absl::Duration ttl,
+                                             const AuditEvent& audit);
+  // The launch context, expired or used ones too (flags say so). NOT_FOUND when unknown.
+  absl::StatusOr<LaunchContext> GetLaunch(absl::string_view id_hash);
 
   absl::Status Audit(const AuditEvent& event);
 

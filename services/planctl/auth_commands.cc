@@ -19,6 +19,8 @@ namespace {
 namespace pb = planapi::auth::v1;
 
 constexpr char kDefaultAddress[] = "127.0.0.1:50051";
+// The local run's gateway (./planapi up), as kDefaultAddress is its auth service.
+constexpr char kDefaultBaseUrl[] = "https://localhost:8443";
 
 constexpr char kUsage[] =
     "usage: planctl client create --realm sandbox|production --name N\n"
@@ -28,7 +30,10 @@ constexpr char kUsage[] =
     "       planctl vendor|reviewer create --username U --password P [--addr H:P]\n"
     "       planctl grants list --member U [--realm R] | --client C [--all] [--addr H:P]\n"
     "       planctl grants revoke --id G [--reason R] [--addr H:P]\n"
-    "  Talks to the auth service (default 127.0.0.1:50051); prints JSON.\n";
+    "       planctl launch create --realm R --client C --patient ID [--member U]\n"
+    "                             [--base-url https://HOST[:PORT]] [--addr H:P]\n"
+    "  Talks to the auth service (default 127.0.0.1:50051); prints JSON. --base-url is the\n"
+    "  gateway's public URL for the launch's iss (default https://localhost:8443).\n";
 
 int Usage(const std::string& problem) {
   std::cerr << "planctl: " << problem << "\n" << kUsage;
@@ -83,6 +88,22 @@ int Failed(const char* what, const grpc::Status& status) {
 void Prepare(grpc::ClientContext& ctx) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   ctx.set_wait_for_ready(true);  // a service that is just starting is waited for, not refused
+}
+
+// One unary call with the usual deadline: on success `write` turns the answer into the JSON line
+// printed (exit 0); a refusal is reported as Failed says.
+template <typename Response, typename Request, typename Rpc, typename Write>
+int CallAndPrint(const char* what, Rpc rpc, const Request& req, Write write) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  Response out;
+  if (grpc::Status s = rpc(&ctx, req, &out); !s.ok()) {
+    return Failed(what, s);
+  }
+  json::Writer w;
+  write(w, out);
+  std::cout << w.Take() << "\n";
+  return 0;
 }
 
 absl::string_view RealmName(int realm) {
@@ -169,21 +190,17 @@ int ClientCreate(pb::Auth::Stub& stub, const Flags& flags) {
     text << in.rdbuf();
     req.set_jwks_json(text.str());
   }
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  pb::CreateClientResponse out;
-  if (grpc::Status s = stub.CreateClient(&ctx, req, &out); !s.ok()) {
-    return Failed("client create", s);
-  }
-  json::Writer w;
-  w.StartObject();
-  WriteClient(w, out.client());
-  if (!out.client_secret().empty()) {
-    w.Field("client_secret", out.client_secret());
-  }
-  w.EndObject();
-  std::cout << w.Take() << "\n";
-  return 0;
+  return CallAndPrint<pb::CreateClientResponse>(
+      "client create",
+      [&](auto* ctx, const auto& r, auto* out) { return stub.CreateClient(ctx, r, out); }, req,
+      [](json::Writer& w, const pb::CreateClientResponse& out) {
+        w.StartObject();
+        WriteClient(w, out.client());
+        if (!out.client_secret().empty()) {
+          w.Field("client_secret", out.client_secret());
+        }
+        w.EndObject();
+      });
 }
 
 int AccountCreate(pb::Auth::Stub& stub, pb::AccountKind kind, const Flags& flags) {
@@ -205,23 +222,20 @@ int AccountCreate(pb::Auth::Stub& stub, pb::AccountKind kind, const Flags& flags
   }
   req.set_username(One(flags, "username"));
   req.set_password(One(flags, "password"));
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  pb::Account out;
-  if (grpc::Status s = stub.CreateAccount(&ctx, req, &out); !s.ok()) {
-    return Failed("account create", s);
-  }
-  json::Writer w;
-  w.StartObject()
-      .Field("account_id", out.account_id())
-      .Field("kind", member ? "member" : kind == pb::ACCOUNT_KIND_VENDOR ? "vendor" : "reviewer")
-      .Field("username", out.username());
-  if (member) {
-    w.Field("realm", RealmName(out.realm())).Field("patient", out.patient_id());
-  }
-  w.EndObject();
-  std::cout << w.Take() << "\n";
-  return 0;
+  return CallAndPrint<pb::Account>(
+      "account create",
+      [&](auto* ctx, const auto& r, auto* out) { return stub.CreateAccount(ctx, r, out); }, req,
+      [&](json::Writer& w, const pb::Account& out) {
+        w.StartObject()
+            .Field("account_id", out.account_id())
+            .Field("kind",
+                   member ? "member" : kind == pb::ACCOUNT_KIND_VENDOR ? "vendor" : "reviewer")
+            .Field("username", out.username());
+        if (member) {
+          w.Field("realm", RealmName(out.realm())).Field("patient", out.patient_id());
+        }
+        w.EndObject();
+      });
 }
 
 int GrantsList(pb::Auth::Stub& stub, const Flags& flags) {
@@ -288,23 +302,56 @@ int GrantsRevoke(pb::Auth::Stub& stub, const Flags& flags) {
   if (req.grant_id().empty()) {
     return Usage("grants revoke needs --id");
   }
-  grpc::ClientContext ctx;
-  Prepare(ctx);
-  pb::Grant out;
-  if (grpc::Status s = stub.RevokeGrant(&ctx, req, &out); !s.ok()) {
-    return Failed("grants revoke", s);
+  return CallAndPrint<pb::Grant>(
+      "grants revoke",
+      [&](auto* ctx, const auto& r, auto* out) { return stub.RevokeGrant(ctx, r, out); }, req,
+      WriteGrant);
+}
+
+// An EHR launch, as the Member Portal makes one: prints the launch URL to open in the browser.
+int LaunchCreate(pb::Auth::Stub& stub, const Flags& flags) {
+  if (std::string bad = Unknown(flags, {"realm", "client", "patient", "member", "base-url"});
+      !bad.empty()) {
+    return Usage("unknown flag --" + bad);
   }
-  json::Writer w;
-  WriteGrant(w, out);
-  std::cout << w.Take() << "\n";
-  return 0;
+  const std::string realm = One(flags, "realm");
+  std::optional<pb::Realm> parsed = ParseRealm(realm);
+  if (!parsed) {
+    return Usage("--realm must be sandbox or production");
+  }
+  pb::CreateLaunchRequest req;
+  req.set_realm(*parsed);
+  req.set_client_id(One(flags, "client"));
+  req.set_patient_id(One(flags, "patient"));
+  req.set_member_username(One(flags, "member"));
+  req.set_base_url(One(flags, "base-url", kDefaultBaseUrl));
+  if (req.client_id().empty() || req.patient_id().empty()) {
+    return Usage("launch create needs --client and --patient");
+  }
+  return CallAndPrint<pb::CreateLaunchResponse>(
+      "launch create",
+      [&](auto* ctx, const auto& r, auto* out) { return stub.CreateLaunch(ctx, r, out); }, req,
+      [&](json::Writer& w, const pb::CreateLaunchResponse& out) {
+        w.StartObject()
+            .Field("launch", out.launch())
+            .Field("launch_url", out.launch_url())
+            .Field("iss", out.iss())
+            .Field("expires_at", out.expires_at())
+            .Field("realm", realm)
+            .Field("client_id", req.client_id())
+            .Field("patient", req.patient_id());
+        if (!req.member_username().empty()) {
+          w.Field("member", req.member_username());
+        }
+        w.EndObject();
+      });
 }
 
 }  // namespace
 
 bool IsAuthCommand(const std::string& noun) {
   return noun == "client" || noun == "member" || noun == "vendor" || noun == "reviewer" ||
-         noun == "grants";
+         noun == "grants" || noun == "launch";
 }
 
 absl::StatusOr<Flags> ParseFlags(const std::vector<std::string>& args) {
@@ -356,6 +403,9 @@ int RunAuthCommand(const std::vector<std::string>& args) {
   }
   if (noun == "grants" && verb == "revoke") {
     return GrantsRevoke(*stub, *flags);
+  }
+  if (noun == "launch" && verb == "create") {
+    return LaunchCreate(*stub, *flags);
   }
   return Usage(absl::StrCat("unknown command '", noun, " ", verb, "'"));
 }

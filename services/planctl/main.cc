@@ -4,7 +4,8 @@
 //   planctl generate --members N [--seed S] [--first F] [--format bundle|ndjson] --out DIR
 //   planctl generate --directory --practitioners N [--seed S] [--format ndjson|bundle]
 //                    --out DIR
-//   planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ... (auth)
+//   planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ...,
+//   planctl launch create ... (auth)
 #include <iostream>
 #include <string>
 #include <vector>
@@ -29,7 +30,8 @@ constexpr char kUsage[] =
     "                        --out DIR\n"
     "  Writes synthetic members (US Core, CARIN BB) or a provider directory (Plan-Net) that\n"
     "  planctl import loads; the same seed gives the same data.\n"
-    "       planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ...\n"
+    "       planctl client|member|vendor|reviewer create ..., planctl grants list|revoke ...,\n"
+    "       planctl launch create ...\n"
     "  (the auth service; run one without flags for its usage)\n";
 
 int Usage(const std::string& problem) {

@@ -1,12 +1,15 @@
 // End-to-end SMART App Launch against a running planapi (gateway + auth + fhir), with clients
 // nobody on the team wrote: openid-client drives OAuth, headless Chromium (playwright-core with
-// the system chromium) fills the real login and consent pages, fhir-kit-client reads the
-// member's data with the token. Every bad case must be refused
-// with the right error and issue nothing.
+// the system chromium) fills the real login, consent and connected-apps pages, fhir-kit-client
+// reads the member's data with the token. Standalone and EHR launches (planctl makes the launch,
+// as the portal would), and the member revoking an app. Every bad case must be refused with the
+// right error and issue nothing.
 //
 // Input: PLANAPI_E2E, a JSON object:
 //   {"base": "https://localhost:PORT", "realm": "sandbox"|"production", "redirect_uri": "...",
+//    "launch_url": "...", "planctl": "/path/to/planctl", "auth_addr": "HOST:PORT",
 //    "member": {"username", "password", "patient"}, "other_patient": "...",
+//    "other_member": {"username", "password", "patient"},
 //    "confidential": {"client_id", "client_secret"}, "public": {"client_id"},
 //    "backend": {"client_id", "private_jwk"}}
 // The gateway's CA must be trusted (NODE_EXTRA_CA_CERTS). Prints one line per check and exits 1
@@ -14,6 +17,7 @@
 import * as client from 'openid-client';
 import { chromium } from 'playwright-core';
 import { webcrypto } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { Client } from 'fhir-kit-client';
 
 const cfg = JSON.parse(process.env.PLANAPI_E2E);
@@ -53,9 +57,9 @@ const browser = await chromium.launch({
          '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 
-// Opens `url` in a fresh browser context, signs in, unticks `untick`, approves (or denies), and
-// returns the URL the app was sent back to (the app itself is never contacted).
-async function launch(url, { untick = [], deny = false, login = true } = {}) {
+// Opens `url` in a fresh browser context, signs in as `member`, unticks `untick`, approves (or
+// denies), and returns the URL the app was sent back to (the app itself is never contacted).
+async function launch(url, { untick = [], deny = false, login = true, member = cfg.member } = {}) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   let returned = null;
@@ -77,9 +81,10 @@ async function launch(url, { untick = [], deny = false, login = true } = {}) {
   try {
     if (returned) return { returned };
     if (!login) return { status: response.status(), body: await page.content() };
-    await page.fill('input[name=username]', cfg.member.username);
-    await page.fill('input[name=password]', cfg.member.password);
+    await page.fill('input[name=username]', member.username);
+    await page.fill('input[name=password]', member.password);
     await Promise.all([page.waitForLoadState(), page.click('button[type=submit]')]);
+    if (returned) return { returned };  // refused at sign-in (an EHR launch for another record)
     await page.waitForSelector('input[name=scope]');
     for (const scope of untick) {
       await page.uncheck(`input[name=scope][value="${scope}"]`);
@@ -282,14 +287,128 @@ async function status(promise) {
     return e?.response?.status ?? 0;
   }
 }
-async function launchFor(scope) {
+async function launchFor(scope, app = publicApp, member = cfg.member) {
   const { verifier, challenge } = await pkce();
   const state = client.randomState();
-  const { returned } = await launch(authorizationUrl(publicApp, {
-    scope, code_challenge: challenge, code_challenge_method: 'S256', state }));
-  return client.authorizationCodeGrant(publicApp, new URL(returned), {
+  const { returned } = await launch(authorizationUrl(app, {
+    scope, code_challenge: challenge, code_challenge_method: 'S256', state }), { member });
+  return client.authorizationCodeGrant(app, new URL(returned), {
     pkceCodeVerifier: verifier, expectedState: state });
 }
+
+// planctl, as an operator (or the portal, over the same gRPC API) runs it; its JSON output.
+function planctl(...args) {
+  return JSON.parse(execFileSync(cfg.planctl, [...args, '--addr', cfg.auth_addr]).toString());
+}
+
+let ehrLaunch;
+await check('EHR launch: planctl makes it; the app follows iss and launch; the token carries the patient', async () => {
+  const made = planctl('launch', 'create', '--realm', cfg.realm, '--client', cfg.public.client_id,
+                       '--patient', cfg.member.patient, '--base-url', cfg.base);
+  // What the app receives: its launch URL with iss and launch.
+  const opened = new URL(made.launch_url);
+  assert(`${opened.origin}${opened.pathname}` === cfg.launch_url, `launch URL ${made.launch_url}`);
+  const iss = opened.searchParams.get('iss');
+  ehrLaunch = opened.searchParams.get('launch');
+  assert(iss === fhirBase && ehrLaunch === made.launch, `iss ${iss}`);
+  const smart = await (await fetch(`${iss}/.well-known/smart-configuration`)).json();
+  assert(smart.capabilities.includes('launch-ehr') && smart.capabilities.includes('context-ehr-patient'),
+         'EHR launch not advertised');
+  const app = await client.discovery(new URL(smart.issuer), cfg.public.client_id, undefined, client.None());
+  const { verifier, challenge } = await pkce();
+  const state = client.randomState();
+  const { returned } = await launch(authorizationUrl(app, {
+    scope: 'launch patient/*.rs', aud: iss, launch: ehrLaunch,
+    code_challenge: challenge, code_challenge_method: 'S256', state }));
+  const t = await client.authorizationCodeGrant(app, new URL(returned), {
+    pkceCodeVerifier: verifier, expectedState: state });
+  assert(t.scope === 'launch patient/*.rs', `scope ${t.scope}`);
+  assert(t.patient === cfg.member.patient, `patient ${t.patient}`);
+  assert(t.need_patient_banner === true, 'need_patient_banner');
+  const fhir = fhirClient(t.access_token);
+  assert((await fhir.read({ resourceType: 'Patient', id: t.patient })).id === t.patient, 'own Patient');
+  assert(await status(fhir.read({ resourceType: 'Patient', id: cfg.other_patient })) === 404,
+         'another patient readable');
+});
+
+await check('EHR launch: a used or an unknown launch is invalid_request at the app, with no code', async () => {
+  assert(ehrLaunch, 'no launch from the check before');
+  for (const launchId of [ehrLaunch, 'no-such-launch']) {
+    const { challenge } = await pkce();
+    const { returned } = await launch(authorizationUrl(publicApp, {
+      scope: 'launch patient/*.rs', launch: launchId, code_challenge: challenge,
+      code_challenge_method: 'S256', state: 'ehr-bad' }), { login: false });
+    assert(returned, 'no redirect to the app');
+    const p = new URL(returned).searchParams;
+    assert(p.get('error') === 'invalid_request' && !p.get('code') && p.get('state') === 'ehr-bad', returned);
+  }
+});
+
+await check('EHR launch: a member signing in to a launch for another record is access_denied', async () => {
+  const made = planctl('launch', 'create', '--realm', cfg.realm, '--client', cfg.public.client_id,
+                       '--patient', cfg.member.patient, '--base-url', cfg.base);
+  const { challenge } = await pkce();
+  const { returned } = await launch(authorizationUrl(publicApp, {
+    scope: 'launch patient/*.rs', launch: made.launch, code_challenge: challenge,
+    code_challenge_method: 'S256', state: 'ehr-other' }), { member: cfg.other_member });
+  const p = new URL(returned).searchParams;
+  assert(p.get('error') === 'access_denied' && !p.get('code'), returned);
+});
+
+await check('connected apps: the member revokes an app in the browser; its tokens stop at once', async () => {
+  const t = await launchFor('launch/patient offline_access patient/*.rs', confidential);
+  assert(await fhirStatus(t.access_token) === 200, 'fresh token refused');
+  // Another member's grant, to try revoking it from this member's session.
+  await launchFor('launch/patient patient/*.rs', publicApp, cfg.other_member);
+  const others = planctl('grants', 'list', '--member', cfg.other_member.username, '--realm', cfg.realm).grants;
+  assert(others.length === 1, `other member's grants ${JSON.stringify(others)}`);
+
+  // bypassCSP only lets the test edit the page's forms; the pages themselves run no script.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true });
+  const page = await context.newPage();
+  try {
+    const grantsUrl = `${issuer.href}/grants`;
+    await page.goto(grantsUrl);
+    await page.fill('input[name=username]', cfg.member.username);
+    await page.fill('input[name=password]', cfg.member.password);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    assert(await page.locator('h1').innerText() === 'Connected apps', 'not signed in');
+    const row = () => page.locator('tr.grant', { hasText: 'E2E confidential' });
+    assert(await row().count() === 1, 'the app is not listed');
+    assert((await row().innerText()).includes('patient/*.rs'), 'scopes not shown');
+    // Submits the app's Revoke form after `edit` changed it; the status of the answer.
+    const revoke = async (edit) => {
+      await page.goto(grantsUrl);
+      const form = row().locator('form');
+      await edit(form);
+      const [response] = await Promise.all([page.waitForNavigation(), form.locator('button').click()]);
+      return response.request().redirectedFrom() ? 303 : response.status();
+    };
+    assert(await revoke((f) => f.locator('input[name=csrf]').evaluate((el) => el.remove())) === 403,
+           'missing CSRF token accepted');
+    assert(await revoke((f) => f.locator('input[name=csrf]').evaluate((el) => { el.value = 'wrong'; })) === 403,
+           'wrong CSRF token accepted');
+    assert(await revoke((f) => f.locator('input[name=grant]').evaluate((el, id) => { el.value = id; },
+                                                                       others[0].grant_id)) === 404,
+           "another member's grant accepted");
+    assert(await fhirStatus(t.access_token) === 200, 'a refused revoke revoked');
+    const still = planctl('grants', 'list', '--member', cfg.other_member.username, '--realm', cfg.realm).grants;
+    assert(still.length === 1 && still[0].revoked_at === null, "the other member's grant was revoked");
+
+    assert(await revoke(async () => {}) === 303, 'revoke did not go back to the page');
+    assert(page.url() === grantsUrl && await row().count() === 0, 'the app is still listed');
+    let after = 0;
+    for (let i = 0; i < 20; i++) {
+      after = await fhirStatus(t.access_token);
+      if (after === 401) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert(after === 401, `revoked token still works at the gateway: ${after}`);
+    await refused(client.refreshTokenGrant(confidential, t.refresh_token), 'invalid_grant');
+  } finally {
+    await context.close();
+  }
+});
 
 await check('member data: reads, searches and $everything stay in the patient\'s compartment', async () => {
   const t = await launchFor('launch/patient patient/*.rs');

@@ -164,5 +164,47 @@ TEST_CASE("planctl registers clients and accounts and manages grants, printing J
             .first == 1);
 }
 
+TEST_CASE("planctl launch create prints the app's launch URL with iss and launch", "[integration]") {
+  Auth auth;
+  auto [rc, client] = auth.Planctl({"client", "create", "--realm", "sandbox", "--name", "EHR App",
+                                    "--type", "public", "--redirect-uri", "https://app.example/cb",
+                                    "--launch-url", "https://app.example/launch?v=2"});
+  REQUIRE(rc == 0);
+  const std::string client_id(json::GetString(client, "client_id").value_or(""));
+  REQUIRE(auth.Planctl({"member", "create", "--realm", "sandbox", "--username", "erin",
+                        "--password", "erin-password", "--patient", "p-7"})
+              .first == 0);
+  auto [l_rc, launch] = auth.Planctl({"launch", "create", "--realm", "sandbox", "--client",
+                                      client_id, "--patient", "p-7", "--member", "erin",
+                                      "--base-url", "https://api.example.test"});
+  REQUIRE(l_rc == 0);
+  const std::string launch_id(json::GetString(launch, "launch").value_or(""));
+  CHECK(launch_id.size() == 43);
+  CHECK(json::GetString(launch, "iss") == "https://api.example.test/sandbox/fhir/r4");
+  CHECK(json::GetString(launch, "launch_url") ==
+        "https://app.example/launch?v=2&iss=https%3A%2F%2Fapi.example.test%2Fsandbox%2Ffhir%2Fr4"
+        "&launch=" + launch_id);
+  CHECK(json::GetString(launch, "patient") == "p-7");
+  CHECK(json::GetString(launch, "member") == "erin");
+  CHECK_FALSE(json::GetString(launch, "expires_at").value_or("").empty());
+
+  // Refused by auth: exit 1 (not admitted to production; another member's patient; bad patient).
+  CHECK(auth.Planctl({"launch", "create", "--realm", "production", "--client", client_id,
+                      "--patient", "p-7"})
+            .first == 1);
+  CHECK(auth.Planctl({"launch", "create", "--realm", "sandbox", "--client", client_id,
+                      "--patient", "p-8", "--member", "erin"})
+            .first == 1);
+  CHECK(auth.Planctl({"launch", "create", "--realm", "sandbox", "--client", client_id,
+                      "--patient", "p 7"})
+            .first == 1);
+  // Bad arguments: exit 2, nothing sent.
+  CHECK(auth.Planctl({"launch", "create", "--client", client_id, "--patient", "p-7"}).first == 2);
+  CHECK(auth.Planctl({"launch", "create", "--realm", "sandbox", "--patient", "p-7"}).first == 2);
+  CHECK(auth.Planctl({"launch", "create", "--realm", "sandbox", "--client", client_id,
+                      "--patient", "p-7", "--pateint", "x"})
+            .first == 2);
+}
+
 }  // namespace
 }  // namespace planapi::integration

@@ -1,6 +1,8 @@
 // SMART App Launch end to end with real clients nobody on the team wrote: tests/e2e/launch.mjs
-// (openid-client, headless Chromium through the real login and consent pages) against the whole
-// suite over TLS. This test registers the apps and the member, then runs the script.
+// (openid-client, headless Chromium through the real login, consent and connected-apps pages)
+// against the whole suite over TLS: standalone and EHR launches, member self-service revocation.
+// This test registers the apps and the members, then runs the script (which makes EHR launches
+// with planctl, as an operator would).
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
@@ -21,6 +23,7 @@ namespace pb = planapi::auth::v1;
 namespace fhirpb = planapi::fhir::v1;
 
 constexpr char kRedirect[] = "https://app.example/cb";
+constexpr char kLaunchUrl[] = "https://app.example/launch";
 
 pb::CreateClientResponse CreateClient(pb::Auth::Stub& stub, pb::CreateClientRequest req) {
   grpc::ClientContext ctx;
@@ -40,6 +43,7 @@ TEST_CASE("openid-client and Chromium complete SMART launches and every bad case
   conf.set_name("E2E confidential");
   conf.set_type(pb::CLIENT_TYPE_CONFIDENTIAL);
   conf.add_redirect_uris(kRedirect);
+  conf.set_launch_url(kLaunchUrl);
   const pb::CreateClientResponse confidential = CreateClient(*stub, conf);
   pb::CreateClientRequest pub = conf;
   pub.set_name("E2E public");
@@ -61,10 +65,14 @@ TEST_CASE("openid-client and Chromium complete SMART launches and every bad case
   member.set_username("e2e-member");
   member.set_password("e2e-member-password");
   member.set_patient_id("e2e-patient");
-  {
+  pb::CreateAccountRequest other_member = member;
+  other_member.set_username("e2e-other");
+  other_member.set_password("e2e-other-password");
+  other_member.set_patient_id("other-patient");
+  for (const pb::CreateAccountRequest& account : {member, other_member}) {
     grpc::ClientContext ctx;
     pb::Account out;
-    REQUIRE(stub->CreateAccount(&ctx, member, &out).ok());
+    REQUIRE(stub->CreateAccount(&ctx, account, &out).ok());
   }
 
   // The member's record and another patient's, in the sandbox where the member signs in.
@@ -104,9 +112,14 @@ TEST_CASE("openid-client and Chromium complete SMART launches and every bad case
       .Field("base", suite->base_url())
       .Field("other_patient", "other-patient")
       .Field("realm", "sandbox")
-      .Field("redirect_uri", kRedirect);
+      .Field("redirect_uri", kRedirect)
+      .Field("launch_url", kLaunchUrl)
+      .Field("planctl", testing::BinDir() + "/planctl")
+      .Field("auth_addr", suite->service("auth").address());
   w.Key("member").StartObject().Field("username", "e2e-member")
       .Field("password", "e2e-member-password").Field("patient", "e2e-patient").EndObject();
+  w.Key("other_member").StartObject().Field("username", "e2e-other")
+      .Field("password", "e2e-other-password").Field("patient", "other-patient").EndObject();
   w.Key("confidential").StartObject().Field("client_id", confidential.client().client_id())
       .Field("client_secret", confidential.client_secret()).EndObject();
   w.Key("public").StartObject().Field("client_id", public_app.client().client_id()).EndObject();
