@@ -1,6 +1,11 @@
 #include "libs/pg/pg.h"
 
+#include <fcntl.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <utility>
 
@@ -139,15 +144,51 @@ absl::Status StatusOf(PGconn* conn, PGresult* res) {
 }
 }  // namespace
 
-absl::StatusOr<Result> Connection::Exec(absl::string_view sql, std::span<const Param> params) {
-  const std::string query(sql);
+namespace {
+std::vector<const char*> Values(std::span<const Param> params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) {
     values.push_back(p.has_value() ? p->c_str() : nullptr);
   }
-  PGresult* res = PQexecParams(AsConn(conn_), query.c_str(), static_cast<int>(values.size()),
-                               nullptr, values.data(), nullptr, nullptr, 0);
+  return values;
+}
+}  // namespace
+
+absl::StatusOr<Result> Connection::Exec(absl::string_view sql, std::span<const Param> params) {
+  const std::string query(sql);
+  const std::vector<const char*> values = Values(params);
+  return Finish(PQexecParams(AsConn(conn_), query.c_str(), static_cast<int>(values.size()),
+                             nullptr, values.data(), nullptr, nullptr, 0));
+}
+
+absl::StatusOr<Result> Connection::ExecPrepared(absl::string_view sql,
+                                                std::span<const Param> params) {
+  const std::string* name = nullptr;
+  for (const auto& [text, n] : prepared_) {
+    if (text == sql) {
+      name = &n;
+      break;
+    }
+  }
+  if (name == nullptr) {
+    if (prepared_.size() >= kMaxPrepared) {
+      return Exec(sql, params);
+    }
+    std::string n = absl::StrCat("planapi_", prepared_.size());
+    const std::string query(sql);
+    PGresult* res = PQprepare(AsConn(conn_), n.c_str(), query.c_str(), 0, nullptr);
+    PLANAPI_RETURN_IF_ERROR(Finish(res).status());
+    prepared_.emplace_back(query, std::move(n));
+    name = &prepared_.back().second;
+  }
+  const std::vector<const char*> values = Values(params);
+  return Finish(PQexecPrepared(AsConn(conn_), name->c_str(), static_cast<int>(values.size()),
+                               values.data(), nullptr, nullptr, 0));
+}
+
+absl::StatusOr<Result> Connection::Finish(void* pg_result) {
+  PGresult* res = AsResult(pg_result);
   const ExecStatusType st = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
     return Result(res);
@@ -233,6 +274,97 @@ Pool::Lease::Lease(Lease&& other) noexcept
 Pool::Lease::~Lease() {
   if (pool_ != nullptr) {
     pool_->Release(std::move(conn_));
+  }
+}
+
+}  // namespace planapi::pg
+
+// ---- Listener ----
+
+namespace planapi::pg {
+
+Listener::Listener(Options options, std::function<void(absl::string_view)> on_notify,
+                   std::function<void(bool)> on_state)
+    : options_(std::move(options)),
+      on_notify_(std::move(on_notify)),
+      on_state_(std::move(on_state)) {
+  PLANAPI_CHECK(pipe2(wake_fd_, O_CLOEXEC | O_NONBLOCK) == 0);
+  thread_ = std::thread([this] { Loop(); });
+}
+
+Listener::~Listener() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  const char byte = 1;
+  (void)!write(wake_fd_[1], &byte, 1);
+  thread_.join();
+  close(wake_fd_[0]);
+  close(wake_fd_[1]);
+}
+
+bool Listener::listening() const {
+  absl::MutexLock lock(&mu_);
+  return listening_;
+}
+
+void Listener::Loop() {
+  // Waits for `fd` to become readable, for a stop, or for `timeout_ms` (-1: no limit). False on
+  // a stop.
+  auto wait = [this](int fd, int timeout_ms) {
+    pollfd fds[2] = {{.fd = wake_fd_[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+    while (true) {
+      const int n = poll(fds, fd >= 0 ? 2 : 1, timeout_ms);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      return n <= 0 || (fds[0].revents & POLLIN) == 0;
+    }
+  };
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) {
+        return;
+      }
+    }
+    absl::StatusOr<std::unique_ptr<Connection>> conn =
+        Connection::Open(options_.conninfo, "", std::chrono::milliseconds(30000));
+    if (conn.ok() &&
+        (*conn)->ExecScript(absl::StrCat("LISTEN ", QuoteIdentifier(options_.channel))).ok()) {
+      PGconn* pc = AsConn((*conn)->conn_);
+      {
+        absl::MutexLock lock(&mu_);
+        listening_ = true;
+      }
+      on_state_(true);
+      bool stopped = false;
+      while (PQstatus(pc) == CONNECTION_OK) {
+        if (!wait(PQsocket(pc), -1)) {
+          stopped = true;
+          break;
+        }
+        if (PQconsumeInput(pc) == 0) {
+          break;  // the connection broke
+        }
+        while (PGnotify* n = PQnotifies(pc)) {
+          on_notify_(n->extra == nullptr ? "" : n->extra);
+          PQfreemem(n);
+        }
+      }
+      {
+        absl::MutexLock lock(&mu_);
+        listening_ = false;
+      }
+      on_state_(false);
+      if (stopped) {
+        return;
+      }
+    }
+    if (!wait(-1, static_cast<int>(options_.reconnect_delay.count()))) {
+      return;
+    }
   }
 }
 

@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -46,6 +48,8 @@ class Result {
   void* result_ = nullptr;
 };
 
+class Listener;
+
 // One libpq connection. Not thread-safe: a connection serves one caller at a time (Pool leases).
 class Connection {
  public:
@@ -63,6 +67,11 @@ class Connection {
   // One statement with $1..$n text parameters. Errors per MapSqlState; UNAVAILABLE when the
   // connection broke (it is then !healthy()).
   absl::StatusOr<Result> Exec(absl::string_view sql, std::span<const Param> params = {});
+  // Like Exec, for a fixed statement on a hot path: prepared on this connection the first time
+  // (keyed by its text), then executed by name, so PostgreSQL parses, analyses and plans it once
+  // per connection instead of once per call. Never for generated SQL (each text stays prepared
+  // for the connection's life; past kMaxPrepared texts, Exec is used).
+  absl::StatusOr<Result> ExecPrepared(absl::string_view sql, std::span<const Param> params = {});
   // Several statements without parameters (migrations).
   absl::Status ExecScript(absl::string_view sql);
 
@@ -71,8 +80,12 @@ class Connection {
   bool reusable() const;
 
  private:
+  friend class Listener;
+  static constexpr size_t kMaxPrepared = 64;
   explicit Connection(void* conn);
+  absl::StatusOr<Result> Finish(void* pg_result);
   void* conn_;
+  std::vector<std::pair<std::string, std::string>> prepared_;  // statement text, name
 };
 
 // Maps a SQLSTATE and message to the error model (STYLE.md): 23505 ALREADY_EXISTS; 23503/23514
@@ -144,5 +157,44 @@ absl::Status InTransaction(Connection& conn, Fn&& fn) {
   }
   return absl::OkStatus();
 }
+
+}  // namespace planapi::pg
+
+namespace planapi::pg {
+
+// Follows PostgreSQL notifications (LISTEN/NOTIFY) on one channel over a dedicated connection,
+// on a thread of its own, reconnecting after any break. `on_notify` gets each payload;
+// `on_state` gets false when the connection is lost (notifications may be missed from then on)
+// and true once it listens again (nothing was missed after that point). Callbacks run on the
+// listener's thread and must not block for long. Stops (and joins) in the destructor. The
+// references must outlive the listener.
+class Listener {
+ public:
+  struct Options {
+    std::string conninfo;
+    std::string channel;  // an SQL identifier: quoted by the listener
+    std::chrono::milliseconds reconnect_delay{1000};
+  };
+  Listener(Options options, std::function<void(absl::string_view)> on_notify,
+           std::function<void(bool)> on_state);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Whether the listener currently listens (for tests and health).
+  bool listening() const;
+
+ private:
+  void Loop();
+
+  const Options options_;
+  std::function<void(absl::string_view)> on_notify_;
+  std::function<void(bool)> on_state_;
+  mutable absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool listening_ ABSL_GUARDED_BY(mu_) = false;
+  int wake_fd_[2] = {-1, -1};  // a pipe: the destructor writes to end a poll at once
+  std::thread thread_;
+};
 
 }  // namespace planapi::pg

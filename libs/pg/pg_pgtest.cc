@@ -132,5 +132,61 @@ TEST_CASE("the pool reconnects after PostgreSQL restarts", "[pg]") {
   CHECK((*conn)->Exec("SELECT 1").ok());
 }
 
+TEST_CASE("a prepared statement runs again by name with new parameters", "[pg]") {
+  testing::Database db = testing::Postgres::Shared().CreateDatabase();
+  auto pool = MakePool(db, "");
+  auto conn = pool->Acquire();
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)->ExecScript("CREATE TABLE kv (k text PRIMARY KEY, v text)").ok());
+  constexpr absl::string_view kInsert = "INSERT INTO kv VALUES ($1, $2) RETURNING k";
+  for (const char* k : {"a", "b"}) {
+    const Param row[] = {std::string(k), std::string("v")};
+    auto r = (*conn)->ExecPrepared(kInsert, row);
+    REQUIRE(r.ok());
+    CHECK(r->Get(0, 0) == k);
+  }
+  // Errors map as for Exec, and the statement stays usable.
+  const Param dup[] = {std::string("a"), std::string("w")};
+  CHECK((*conn)->ExecPrepared(kInsert, dup).status().code() == absl::StatusCode::kAlreadyExists);
+  const Param c[] = {std::string("c"), std::nullopt};
+  CHECK((*conn)->ExecPrepared(kInsert, c).ok());
+  CHECK((*conn)->ExecPrepared("SELEC nonsense").status().code() == absl::StatusCode::kInternal);
+  auto count = (*conn)->ExecPrepared("SELECT count(*) FROM kv");
+  REQUIRE(count.ok());
+  CHECK(count->Get(0, 0) == "3");
+}
+
+TEST_CASE("a listener gets notifications committed after it listens", "[pg]") {
+  testing::Database db = testing::Postgres::Shared().CreateDatabase();
+  auto pool = MakePool(db, "");
+  absl::Mutex mu;
+  std::vector<std::string> got;
+  bool listening = false;
+  Listener listener({.conninfo = db.conninfo(), .channel = "test_channel"},
+                    [&](absl::string_view payload) {
+                      absl::MutexLock lock(&mu);
+                      got.emplace_back(payload);
+                    },
+                    [&](bool on) {
+                      absl::MutexLock lock(&mu);
+                      listening = on;
+                    });
+  {
+    absl::MutexLock lock(&mu);
+    REQUIRE(mu.AwaitWithTimeout(absl::Condition(&listening), absl::Seconds(10)));
+  }
+  CHECK(listener.listening());
+  auto conn = pool->Acquire();
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)->Exec("SELECT pg_notify('test_channel', 'one')").ok());
+  // Inside a transaction the notification waits for the commit; a rollback drops it.
+  REQUIRE((*conn)->ExecScript("BEGIN; SELECT pg_notify('test_channel', 'dropped'); ROLLBACK").ok());
+  REQUIRE((*conn)->ExecScript("BEGIN; SELECT pg_notify('test_channel', 'two'); COMMIT").ok());
+  absl::MutexLock lock(&mu);
+  auto two = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return got.size() >= 2; };
+  REQUIRE(mu.AwaitWithTimeout(absl::Condition(&two), absl::Seconds(10)));
+  CHECK(got == std::vector<std::string>{"one", "two"});
+}
+
 }  // namespace
 }  // namespace planapi::pg
