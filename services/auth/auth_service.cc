@@ -1,8 +1,10 @@
 #include "services/auth/auth_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
 #include "services/auth/admin.h"
 #include "services/auth/admin_grpc.h"
+#include "services/auth/client_cache.h"
 #include "services/auth/config.h"
 #include "services/auth/oauth.h"
 #include "services/auth/oauth_store.h"
@@ -18,13 +20,26 @@ struct State {
       : config(std::move(c)),
         store(pool),
         oauth_store(pool, store),
+        clients(store),
         admin(store, *config.secrets),
-        oauth(store, oauth_store, *config.signing_keys, *config.secrets, config.oauth) {}
+        oauth(store, oauth_store, clients, *config.signing_keys, *config.secrets, config.oauth) {
+    // This replica's own changes drop the cached row before the admin call answers; the
+    // listener brings every replica's changes (migration 0004's trigger), and until it listens
+    // nothing is cached.
+    store.SetClientChangeHook([this](absl::string_view id) { clients.Invalidate(id); });
+    listener = std::make_unique<pg::Listener>(
+        pg::Listener::Options{.conninfo = pool.options().conninfo,
+                              .channel = absl::StrCat(pool.options().schema, "_clients")},
+        [this](absl::string_view id) { clients.Invalidate(id); },
+        [this](bool listening) { clients.SetListening(listening); });
+  }
   AuthConfig config;
   AuthStore store;
   OAuthStore oauth_store;
+  ClientCache clients;
   Admin admin;
   OAuthServer oauth;
+  std::unique_ptr<pg::Listener> listener;  // declared last: stops first
 };
 
 }  // namespace
