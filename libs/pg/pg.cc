@@ -1,6 +1,11 @@
 #include "libs/pg/pg.h"
 
+#include <fcntl.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <deque>
@@ -155,15 +160,26 @@ absl::Status StatusOf(PGconn* conn, PGresult* res) {
 }
 }  // namespace
 
-absl::StatusOr<Result> Connection::Exec(absl::string_view sql, std::span<const Param> params) {
-  const std::string query(sql);
+namespace {
+std::vector<const char*> Values(std::span<const Param> params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) {
     values.push_back(p.has_value() ? p->c_str() : nullptr);
   }
-  PGresult* res = PQexecParams(AsConn(conn_), query.c_str(), static_cast<int>(values.size()),
-                               nullptr, values.data(), nullptr, nullptr, 0);
+  return values;
+}
+}  // namespace
+
+absl::StatusOr<Result> Connection::Exec(absl::string_view sql, std::span<const Param> params) {
+  const std::string query(sql);
+  const std::vector<const char*> values = Values(params);
+  return Finish(PQexecParams(AsConn(conn_), query.c_str(), static_cast<int>(values.size()),
+                             nullptr, values.data(), nullptr, nullptr, 0));
+}
+
+absl::StatusOr<Result> Connection::Finish(void* pg_result) {
+  PGresult* res = AsResult(pg_result);
   const ExecStatusType st = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
     return Result(res);
@@ -175,44 +191,25 @@ absl::StatusOr<Result> Connection::Exec(absl::string_view sql, std::span<const P
 
 absl::StatusOr<Result> Connection::ExecPrepared(absl::string_view sql,
                                                 std::span<const Param> params) {
-  PGconn* conn = AsConn(conn_);
   Statements& st = *statements_;
   auto it = st.names.find(sql);
   if (it == st.names.end()) {
     if (st.order.size() >= Statements::kMax) {
       const std::string& oldest = st.order.front();
-      PLANAPI_RETURN_IF_ERROR(
-          Exec(absl::StrCat("DEALLOCATE ", st.names.at(oldest))).status());
+      PLANAPI_RETURN_IF_ERROR(Exec(absl::StrCat("DEALLOCATE ", st.names.at(oldest))).status());
       st.names.erase(oldest);
       st.order.pop_front();
     }
     const std::string name = absl::StrCat("planapi_", st.next++);
     const std::string text(sql);
-    PGresult* prepared = PQprepare(conn, name.c_str(), text.c_str(),
-                                   static_cast<int>(params.size()), nullptr);
-    if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
-      absl::Status status = StatusOf(conn, prepared);
-      PQclear(prepared);
-      return status;
-    }
-    PQclear(prepared);
+    PLANAPI_RETURN_IF_ERROR(
+        Finish(PQprepare(AsConn(conn_), name.c_str(), text.c_str(), 0, nullptr)).status());
     it = st.names.emplace(text, name).first;
     st.order.push_back(text);
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const Param& p : params) {
-    values.push_back(p.has_value() ? p->c_str() : nullptr);
-  }
-  PGresult* res = PQexecPrepared(conn, it->second.c_str(), static_cast<int>(values.size()),
-                                 values.data(), nullptr, nullptr, 0);
-  const ExecStatusType status = res == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(res);
-  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-    return Result(res);
-  }
-  absl::Status error = StatusOf(conn, res);
-  PQclear(res);
-  return error;
+  const std::vector<const char*> values = Values(params);
+  return Finish(PQexecPrepared(AsConn(conn_), it->second.c_str(), static_cast<int>(values.size()),
+                               values.data(), nullptr, nullptr, 0));
 }
 
 absl::Status Connection::ExecScript(absl::string_view sql) {
@@ -302,6 +299,97 @@ Pool::Lease::Lease(Lease&& other) noexcept
 Pool::Lease::~Lease() {
   if (pool_ != nullptr) {
     pool_->Release(std::move(conn_));
+  }
+}
+
+}  // namespace planapi::pg
+
+// ---- Listener ----
+
+namespace planapi::pg {
+
+Listener::Listener(Options options, std::function<void(absl::string_view)> on_notify,
+                   std::function<void(bool)> on_state)
+    : options_(std::move(options)),
+      on_notify_(std::move(on_notify)),
+      on_state_(std::move(on_state)) {
+  PLANAPI_CHECK(pipe2(wake_fd_, O_CLOEXEC | O_NONBLOCK) == 0);
+  thread_ = std::thread([this] { Loop(); });
+}
+
+Listener::~Listener() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  const char byte = 1;
+  (void)!write(wake_fd_[1], &byte, 1);
+  thread_.join();
+  close(wake_fd_[0]);
+  close(wake_fd_[1]);
+}
+
+bool Listener::listening() const {
+  absl::MutexLock lock(&mu_);
+  return listening_;
+}
+
+void Listener::Loop() {
+  // Waits for `fd` to become readable, for a stop, or for `timeout_ms` (-1: no limit). False on
+  // a stop.
+  auto wait = [this](int fd, int timeout_ms) {
+    pollfd fds[2] = {{.fd = wake_fd_[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+    while (true) {
+      const int n = poll(fds, fd >= 0 ? 2 : 1, timeout_ms);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      return n <= 0 || (fds[0].revents & POLLIN) == 0;
+    }
+  };
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) {
+        return;
+      }
+    }
+    absl::StatusOr<std::unique_ptr<Connection>> conn =
+        Connection::Open(options_.conninfo, "", std::chrono::milliseconds(30000));
+    if (conn.ok() &&
+        (*conn)->ExecScript(absl::StrCat("LISTEN ", QuoteIdentifier(options_.channel))).ok()) {
+      PGconn* pc = AsConn((*conn)->conn_);
+      {
+        absl::MutexLock lock(&mu_);
+        listening_ = true;
+      }
+      on_state_(true);
+      bool stopped = false;
+      while (PQstatus(pc) == CONNECTION_OK) {
+        if (!wait(PQsocket(pc), -1)) {
+          stopped = true;
+          break;
+        }
+        if (PQconsumeInput(pc) == 0) {
+          break;  // the connection broke
+        }
+        while (PGnotify* n = PQnotifies(pc)) {
+          on_notify_(n->extra == nullptr ? "" : n->extra);
+          PQfreemem(n);
+        }
+      }
+      {
+        absl::MutexLock lock(&mu_);
+        listening_ = false;
+      }
+      on_state_(false);
+      if (stopped) {
+        return;
+      }
+    }
+    if (!wait(-1, static_cast<int>(options_.reconnect_delay.count()))) {
+      return;
+    }
   }
 }
 

@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -47,6 +49,8 @@ class Result {
   void* result_ = nullptr;
 };
 
+class Listener;
+
 // One libpq connection. Not thread-safe: a connection serves one caller at a time (Pool leases).
 class Connection {
  public:
@@ -65,10 +69,11 @@ class Connection {
   // One statement with $1..$n text parameters. Errors per MapSqlState; UNAVAILABLE when the
   // connection broke (it is then !healthy()).
   absl::StatusOr<Result> Exec(absl::string_view sql, std::span<const Param> params = {});
-  // Exec for statements whose text recurs (point reads, audit inserts): prepared on this
-  // connection the first time, so later calls skip PostgreSQL's parse and plan. Never for text
-  // built from request values: each distinct text holds a server-side statement (a bounded number
-  // per connection; the oldest are dropped past it).
+  // Exec for statements whose text recurs (point reads, audit inserts, token issuance):
+  // prepared on this connection the first time (keyed by its text), then executed by name, so
+  // PostgreSQL parses, analyses and plans it once per connection instead of once per call. Never
+  // for text built from request values: each distinct text holds a server-side statement (a
+  // bounded number per connection; the oldest are dropped past it).
   absl::StatusOr<Result> ExecPrepared(absl::string_view sql, std::span<const Param> params = {});
   // Several statements without parameters (migrations).
   absl::Status ExecScript(absl::string_view sql);
@@ -78,8 +83,10 @@ class Connection {
   bool reusable() const;
 
  private:
+  friend class Listener;
   struct Statements;
   explicit Connection(void* conn);
+  absl::StatusOr<Result> Finish(void* pg_result);
   void* conn_;
   std::unique_ptr<Statements> statements_;
 };
@@ -160,5 +167,44 @@ absl::Status InTransaction(Connection& conn, Fn&& fn) {
   }
   return absl::OkStatus();
 }
+
+}  // namespace planapi::pg
+
+namespace planapi::pg {
+
+// Follows PostgreSQL notifications (LISTEN/NOTIFY) on one channel over a dedicated connection,
+// on a thread of its own, reconnecting after any break. `on_notify` gets each payload;
+// `on_state` gets false when the connection is lost (notifications may be missed from then on)
+// and true once it listens again (nothing was missed after that point). Callbacks run on the
+// listener's thread and must not block for long. Stops (and joins) in the destructor. The
+// references must outlive the listener.
+class Listener {
+ public:
+  struct Options {
+    std::string conninfo;
+    std::string channel;  // an SQL identifier: quoted by the listener
+    std::chrono::milliseconds reconnect_delay{1000};
+  };
+  Listener(Options options, std::function<void(absl::string_view)> on_notify,
+           std::function<void(bool)> on_state);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Whether the listener currently listens (for tests and health).
+  bool listening() const;
+
+ private:
+  void Loop();
+
+  const Options options_;
+  std::function<void(absl::string_view)> on_notify_;
+  std::function<void(bool)> on_state_;
+  mutable absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool listening_ ABSL_GUARDED_BY(mu_) = false;
+  int wake_fd_[2] = {-1, -1};  // a pipe: the destructor writes to end a poll at once
+  std::thread thread_;
+};
 
 }  // namespace planapi::pg

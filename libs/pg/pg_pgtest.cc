@@ -220,5 +220,37 @@ TEST_CASE("pool settings apply to every connection of that pool only", "[pg]") {
   CHECK(lease.status().message().find("no_such_setting") != absl::string_view::npos);
 }
 
+TEST_CASE("a listener gets notifications committed after it listens", "[pg]") {
+  testing::Database db = testing::Postgres::Shared().CreateDatabase();
+  auto pool = MakePool(db, "");
+  absl::Mutex mu;
+  std::vector<std::string> got;
+  bool listening = false;
+  Listener listener({.conninfo = db.conninfo(), .channel = "test_channel"},
+                    [&](absl::string_view payload) {
+                      absl::MutexLock lock(&mu);
+                      got.emplace_back(payload);
+                    },
+                    [&](bool on) {
+                      absl::MutexLock lock(&mu);
+                      listening = on;
+                    });
+  {
+    absl::MutexLock lock(&mu);
+    REQUIRE(mu.AwaitWithTimeout(absl::Condition(&listening), absl::Seconds(10)));
+  }
+  CHECK(listener.listening());
+  auto conn = pool->Acquire();
+  REQUIRE(conn.ok());
+  REQUIRE((*conn)->Exec("SELECT pg_notify('test_channel', 'one')").ok());
+  // Inside a transaction the notification waits for the commit; a rollback drops it.
+  REQUIRE((*conn)->ExecScript("BEGIN; SELECT pg_notify('test_channel', 'dropped'); ROLLBACK").ok());
+  REQUIRE((*conn)->ExecScript("BEGIN; SELECT pg_notify('test_channel', 'two'); COMMIT").ok());
+  absl::MutexLock lock(&mu);
+  auto two = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return got.size() >= 2; };
+  REQUIRE(mu.AwaitWithTimeout(absl::Condition(&two), absl::Seconds(10)));
+  CHECK(got == std::vector<std::string>{"one", "two"});
+}
+
 }  // namespace
 }  // namespace planapi::pg

@@ -1,8 +1,10 @@
 #include "services/auth/auth_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
 #include "services/auth/admin.h"
 #include "services/auth/admin_grpc.h"
+#include "services/auth/client_cache.h"
 #include "services/auth/config.h"
 #include "services/auth/member_grants.h"
 #include "services/auth/oauth.h"
@@ -19,15 +21,28 @@ struct State {
       : config(std::move(c)),
         store(pool),
         oauth_store(pool, store),
+        clients(store),
         admin(store, *config.secrets),
-        oauth(store, oauth_store, *config.signing_keys, *config.secrets, config.oauth),
-        member_grants(store, oauth_store, admin, config.oauth) {}
+        oauth(store, oauth_store, clients, *config.signing_keys, *config.secrets, config.oauth),
+        member_grants(store, oauth_store, admin, config.oauth) {
+    // This replica's own changes drop the cached row before the admin call answers; the
+    // listener brings every replica's changes (migration 0006's trigger), and until it listens
+    // nothing is cached.
+    store.SetClientChangeHook([this](absl::string_view id) { clients.Invalidate(id); });
+    listener = std::make_unique<pg::Listener>(
+        pg::Listener::Options{.conninfo = pool.options().conninfo,
+                              .channel = absl::StrCat(pool.options().schema, "_clients")},
+        [this](absl::string_view id) { clients.Invalidate(id); },
+        [this](bool listening) { clients.SetListening(listening); });
+  }
   AuthConfig config;
   AuthStore store;
   OAuthStore oauth_store;
+  ClientCache clients;
   Admin admin;
   OAuthServer oauth;
   MemberGrantsPages member_grants;
+  std::unique_ptr<pg::Listener> listener;  // declared last: stops first
 };
 
 }  // namespace

@@ -31,6 +31,7 @@ using server::WebResponse;
 
 constexpr char kBrowserCookie[] = "planapi_authz";
 constexpr char kJwtBearer[] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+constexpr char kJtiReplayed[] = "assertion jti was used before";
 // SMART Backend Services: clients sign assertions with RS384 or ES384.
 constexpr jose::Algorithm kAssertionAlgs[] = {jose::Algorithm::kRs384, jose::Algorithm::kEs384};
 // Our own tokens: ES256 access tokens (or RS256 without an EC key), RS256 id_tokens.
@@ -112,6 +113,9 @@ struct OAuthServer::TokenContext {
   Params params;
   Client client;
   std::string auth_method;  // client_secret_basic | client_secret_post | private_key_jwt | none
+  // private_key_jwt for client_credentials: the assertion's jti, not yet recorded.
+  std::string assertion_jti;
+  absl::Time assertion_expires;
 };
 
 namespace {
@@ -246,20 +250,20 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
   if (client_id.empty()) {
     return Html(400, ErrorPage("Bad request", "The request names no client_id."));
   }
-  absl::StatusOr<Client> client = store_.GetClient(client_id);
+  absl::StatusOr<std::shared_ptr<const Client>> client = clients_.Get(client_id);
   if (client.status().code() == absl::StatusCode::kNotFound) {
     return Html(400, ErrorPage("Unknown app", "No app is registered with this client_id."));
   }
   PLANAPI_RETURN_IF_ERROR(client.status());
-  if (client->type == ClientType::kBackend) {
+  if ((*client)->type == ClientType::kBackend) {
     return Html(400, ErrorPage("Bad request", "A backend services client cannot ask a member."));
   }
   std::string redirect_uri = Param(*params, "redirect_uri");
-  if (redirect_uri.empty() && client->redirect_uris.size() == 1) {
-    redirect_uri = client->redirect_uris[0];
+  if (redirect_uri.empty() && (*client)->redirect_uris.size() == 1) {
+    redirect_uri = (*client)->redirect_uris[0];
   }
-  if (std::find(client->redirect_uris.begin(), client->redirect_uris.end(), redirect_uri) ==
-      client->redirect_uris.end()) {
+  if (std::find((*client)->redirect_uris.begin(), (*client)->redirect_uris.end(), redirect_uri) ==
+      (*client)->redirect_uris.end()) {
     return Html(400, ErrorPage("Bad request",
                                "The redirect_uri is not one this app registered (exact match)."));
   }
@@ -273,10 +277,10 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
                         .client_id = client_id, .detail = std::string(error)});
     return Redirect(AppendQuery(redirect_uri, out));
   };
-  if (client->suspended) {
+  if ((*client)->suspended) {
     return fail("unauthorized_client", "this app is suspended");
   }
-  if (!client->AdmittedTo(*realm)) {
+  if (!(*client)->AdmittedTo(*realm)) {
     return fail("unauthorized_client", "this app is not admitted to this realm");
   }
   if (Param(*params, "response_type") != "code") {
@@ -304,8 +308,8 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
       member_scopes.resources.push_back(s);
     }
   }
-  if (!client->scopes.empty()) {
-    member_scopes = member_scopes.Intersect(ParseScopeText(client->scopes));
+  if (!(*client)->scopes.empty()) {
+    member_scopes = member_scopes.Intersect(ParseScopeText((*client)->scopes));
   }
   // EHR launch (SMART App Launch 2): `launch` carries the context our portal opened the app with.
   // The `launch` scope asks for that context, so it means nothing without the parameter.
@@ -354,7 +358,7 @@ absl::StatusOr<WebResponse> OAuthServer::Authorize(const WebRequest& request) {
                                .nonce = Param(*params, "nonce"),
                                .launch_hash = launch_hash};
   PLANAPI_RETURN_IF_ERROR(oauth_.InsertPending(pending, options_.authorization_request_ttl));
-  WebResponse r = Html(200, LoginPage(RealmTitle(*realm), client->name, request_id, ""));
+  WebResponse r = Html(200, LoginPage(RealmTitle(*realm), (*client)->name, request_id, ""));
   r.headers.emplace_back(
       "Set-Cookie", absl::StrCat(kBrowserCookie, "=", browser, "; Path=", PathPrefix(*realm),
                                  "; Max-Age=", absl::ToInt64Seconds(options_.authorization_request_ttl),
@@ -447,7 +451,8 @@ absl::StatusOr<WebResponse> OAuthServer::Login(const WebRequest& request) {
   const Realm* realm = &step.realm;
   const Params* form = &step.form;
   const PendingAuthorization* pending = &step.pending;
-  PLANAPI_ASSIGN_OR_RETURN(Client client, store_.GetClient(pending->client_id));
+  PLANAPI_ASSIGN_OR_RETURN(std::shared_ptr<const Client> cached, clients_.Get(pending->client_id));
+  const Client& client = *cached;
   const std::string request_id = Param(*form, "request");
   PLANAPI_ASSIGN_OR_RETURN(
       MemberLogin::Outcome login,
@@ -551,7 +556,8 @@ absl::StatusOr<std::shared_ptr<const jose::KeySet>> OAuthServer::ClientKeys(cons
 }
 
 absl::StatusOr<OAuthServer::ClientAuthOutcome> OAuthServer::AuthenticateClient(
-    const WebRequest& request, const Params& params, Realm realm, const RealmUrls& urls) {
+    const WebRequest& request, const Params& params, Realm realm, const RealmUrls& urls,
+    bool defer_jti) {
   ClientAuthOutcome out;
   auto Refuse = [&out](WebResponse r) -> absl::StatusOr<ClientAuthOutcome> {
     out.refusal = std::move(r);
@@ -611,14 +617,14 @@ absl::StatusOr<OAuthServer::ClientAuthOutcome> OAuthServer::AuthenticateClient(
   if (client_id.empty()) {
     return Refuse(InvalidClient("no client authentication", used_basic));
   }
-  absl::StatusOr<Client> client = store_.GetClient(client_id);
+  absl::StatusOr<std::shared_ptr<const Client>> client = clients_.Get(client_id);
   if (client.status().code() == absl::StatusCode::kNotFound) {
     (void)store_.Audit({.event = "token.refused", .realm = std::string(RealmName(realm)),
                         .client_id = client_id.substr(0, 64), .detail = "unknown client"});
     return Refuse(InvalidClient("client authentication failed", used_basic));
   }
   PLANAPI_RETURN_IF_ERROR(client.status());
-  out.client = *std::move(client);
+  out.client = **client;
   bool authenticated = false;
   if (out.method == "private_key_jwt") {
     if (out.client.jwks.empty()) {
@@ -653,12 +659,18 @@ absl::StatusOr<OAuthServer::ClientAuthOutcome> OAuthServer::AuthenticateClient(
     if (checked.ok()) {
       const int64_t exp = (*claims)["exp"].IsInt64() ? (*claims)["exp"].GetInt64()
                                                       : static_cast<int64_t>((*claims)["exp"].GetDouble());
-      absl::Status fresh =
-          oauth_.UseAssertionJti(out.client.client_id, jti, absl::FromUnixSeconds(exp));
-      if (fresh.code() == absl::StatusCode::kAlreadyExists) {
-        checked = absl::UnauthenticatedError("assertion jti was used before");
+      if (defer_jti) {
+        // The caller records it with its answer's audit row, in one statement.
+        out.assertion_jti = jti;
+        out.assertion_expires = absl::FromUnixSeconds(exp);
       } else {
-        PLANAPI_RETURN_IF_ERROR(fresh);
+        absl::Status fresh =
+            oauth_.UseAssertionJti(out.client.client_id, jti, absl::FromUnixSeconds(exp));
+        if (fresh.code() == absl::StatusCode::kAlreadyExists) {
+          checked = absl::UnauthenticatedError(kJtiReplayed);
+        } else {
+          PLANAPI_RETURN_IF_ERROR(fresh);
+        }
       }
     }
     if (!checked.ok()) {
@@ -713,22 +725,28 @@ absl::StatusOr<WebResponse> OAuthServer::Token(const WebRequest& request) {
     }
   }
 
-  PLANAPI_ASSIGN_OR_RETURN(ClientAuthOutcome auth,
-                           AuthenticateClient(request, ctx.params, *realm, ctx.urls));
+  const std::string grant_type = Param(ctx.params, "grant_type");
+  // client_credentials records the assertion's jti together with its audit row (one statement,
+  // one commit); every other use records it during authentication.
+  const bool client_credentials = grant_type == "client_credentials";
+  PLANAPI_ASSIGN_OR_RETURN(
+      ClientAuthOutcome auth,
+      AuthenticateClient(request, ctx.params, *realm, ctx.urls, client_credentials));
   if (auth.refusal.has_value()) {
     return *std::move(auth.refusal);
   }
   ctx.client = std::move(auth.client);
   ctx.auth_method = std::move(auth.method);
+  ctx.assertion_jti = std::move(auth.assertion_jti);
+  ctx.assertion_expires = auth.assertion_expires;
 
-  const std::string grant_type = Param(ctx.params, "grant_type");
   if (grant_type == "authorization_code") {
     return AuthorizationCodeGrant(request, ctx);
   }
   if (grant_type == "refresh_token") {
     return RefreshTokenGrant(request, ctx);
   }
-  if (grant_type == "client_credentials") {
+  if (client_credentials) {
     return ClientCredentialsGrant(request, ctx);
   }
   return OAuthError(400, grant_type.empty() ? "invalid_request" : "unsupported_grant_type",
@@ -960,10 +978,33 @@ absl::StatusOr<WebResponse> OAuthServer::RefreshTokenGrant(const WebRequest&,
 
 absl::StatusOr<WebResponse> OAuthServer::ClientCredentialsGrant(const WebRequest&,
                                                                 const TokenContext& ctx) {
+  const std::string realm_name(RealmName(ctx.realm));
+  // The assertion is spent by whatever this answers: its jti goes in with the answer's audit row,
+  // in one statement. ALREADY_EXISTS: a replay (audited as token.refused by that statement).
+  auto spend = [&](absl::string_view event, absl::string_view detail) -> absl::Status {
+    if (ctx.assertion_jti.empty()) {
+      return store_.Audit({.event = std::string(event), .realm = realm_name,
+                           .client_id = ctx.client.client_id, .detail = std::string(detail)});
+    }
+    return oauth_.SpendAssertion(ctx.assertion_jti, ctx.assertion_expires,
+                                 {.event = std::string(event), .realm = realm_name,
+                                  .client_id = ctx.client.client_id,
+                                  .detail = std::string(detail)},
+                                 kJtiReplayed);
+  };
+  auto refuse = [&](int status, absl::string_view error,
+                    absl::string_view why) -> absl::StatusOr<WebResponse> {
+    absl::Status spent = spend("token.refused", why);
+    if (spent.code() == absl::StatusCode::kAlreadyExists) {
+      return InvalidClient(absl::StrCat("client assertion refused: ", kJtiReplayed), false);
+    }
+    PLANAPI_RETURN_IF_ERROR(spent);
+    return OAuthError(status, error, why);
+  };
   if (ctx.client.type != ClientType::kBackend || ctx.auth_method != "private_key_jwt") {
-    return OAuthError(400, "unauthorized_client",
-                      "client_credentials is for backend clients authenticating with "
-                      "private_key_jwt");
+    return refuse(400, "unauthorized_client",
+                  "client_credentials is for backend clients authenticating with "
+                  "private_key_jwt");
   }
   const authz::ParsedScopes parsed =
       authz::ParseScopes(Param(ctx.params, "scope"), fhir::PatientAccessTypes());
@@ -977,7 +1018,7 @@ absl::StatusOr<WebResponse> OAuthServer::ClientCredentialsGrant(const WebRequest
     scopes = scopes.Intersect(ParseScopeText(ctx.client.scopes));
   }
   if (scopes.resources.empty()) {
-    return OAuthError(400, "invalid_scope", "no grantable system/ scope was requested");
+    return refuse(400, "invalid_scope", "no grantable system/ scope was requested");
   }
   const absl::Time now = absl::Now();
   Minted minted;
@@ -997,8 +1038,12 @@ absl::StatusOr<WebResponse> OAuthServer::ClientCredentialsGrant(const WebRequest
   PLANAPI_ASSIGN_OR_RETURN(minted.access_token,
                            jose::Sign(keys_.access_token_key(), keys_.access_token_alg(),
                                       at.Take(), "at+jwt"));
-  (void)store_.Audit({.event = "token.issued", .realm = std::string(RealmName(ctx.realm)),
-                      .client_id = ctx.client.client_id, .detail = "client_credentials"});
+  // Nothing leaves before the jti and the issuance are both stored.
+  absl::Status spent = spend("token.issued", "client_credentials");
+  if (spent.code() == absl::StatusCode::kAlreadyExists) {
+    return InvalidClient(absl::StrCat("client assertion refused: ", kJtiReplayed), false);
+  }
+  PLANAPI_RETURN_IF_ERROR(spent);
   return TokenResponse(minted, options_.access_token_ttl);
 }
 

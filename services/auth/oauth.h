@@ -4,7 +4,8 @@
 // and consent pages, token (authorization_code with PKCE S256,
 // refresh_token with rotation and reuse detection, client_credentials with private_key_jwt),
 // introspect, revoke, jwks, userinfo. The realm comes from the gateway's route; issuer and
-// audience are built from the gateway's public base URL. Thread-safe: all state is in PostgreSQL.
+// audience are built from the gateway's public base URL. Thread-safe: all state is in PostgreSQL
+// (client rows are read through a ClientCache).
 #pragma once
 
 #include <memory>
@@ -19,6 +20,7 @@
 #include "absl/time/time.h"
 #include "libs/jose/aead.h"
 #include "libs/server/web_service.h"
+#include "services/auth/client_cache.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/keys.h"
 #include "services/auth/member_login.h"
@@ -48,11 +50,12 @@ struct OAuthOptions {
 class OAuthServer {
  public:
   // Every reference must outlive the server.
-  OAuthServer(AuthStore& store, OAuthStore& oauth, const SigningKeys& keys,
+  OAuthServer(AuthStore& store, OAuthStore& oauth, ClientCache& clients, const SigningKeys& keys,
               const jose::SecretBox& secrets, OAuthOptions options = {})
       : store_(store),
         oauth_(oauth),
         login_(store, oauth, options.login_limits()),
+        clients_(clients),
         keys_(keys),
         secrets_(secrets),
         options_(options) {}
@@ -79,10 +82,15 @@ class OAuthServer {
     std::optional<server::WebResponse> refusal;
     Client client;
     std::string method;  // client_secret_basic | client_secret_post | private_key_jwt | none
+    // With `defer_jti`: the verified assertion's jti and expiry, not yet recorded. The caller
+    // must record it (OAuthStore::SpendAssertion) before it answers.
+    std::string assertion_jti;
+    absl::Time assertion_expires;
   };
   absl::StatusOr<ClientAuthOutcome> AuthenticateClient(const server::WebRequest& request,
                                                        const Params& params, Realm realm,
-                                                       const RealmUrls& urls);
+                                                       const RealmUrls& urls,
+                                                       bool defer_jti = false);
   absl::StatusOr<server::WebResponse> AuthorizationCodeGrant(const server::WebRequest& request,
                                                              const TokenContext& ctx);
   absl::StatusOr<server::WebResponse> RefreshTokenGrant(const server::WebRequest& request,
@@ -97,6 +105,7 @@ class OAuthServer {
   AuthStore& store_;
   OAuthStore& oauth_;
   MemberLogin login_;
+  ClientCache& clients_;
   absl::Mutex keys_mu_;
   std::unordered_map<std::string, std::pair<std::string, std::shared_ptr<const jose::KeySet>>>
       client_keys_ ABSL_GUARDED_BY(keys_mu_);

@@ -15,6 +15,7 @@
 #include "libs/testing/postgres.h"
 #include "services/auth/admin.h"
 #include "services/auth/auth_service.h"
+#include "services/auth/client_cache.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/oauth.h"
 #include "services/auth/oauth_pgtest_fixture.h"
@@ -717,6 +718,121 @@ TEST_CASE("CreateLaunch refuses what cannot be launched, naming why", "[auth][pg
   CHECK(suspended.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(absl::StrContains(suspended.status().message(), "suspended"));
   CHECK(f.Query("SELECT count(*) FROM auth.launch_contexts") == "0");
+}
+
+// A backend client with one ES384 key, and a client_credentials request for it.
+struct Backend {
+  explicit Backend(Fixture& f) : key(Generate(jose::KeyType::kEcP384)) {
+    auto created = f.admin->CreateClient({.name = "Bulk", .type = ClientType::kBackend,
+                                          .scopes = "system/*.rs",
+                                          .jwks = absl::StrCat(R"({"keys":[)", key.PublicJwk(), "]}")});
+    REQUIRE(created.ok());
+    id = created->client.client_id;
+  }
+  std::string Body(const std::string& jti) const {
+    return Form({{"grant_type", "client_credentials"},
+                 {"scope", "system/Coverage.rs"},
+                 {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                 {"client_assertion", Assertion(key, jose::Algorithm::kEs384, id,
+                                                "https://gw.test/sandbox/auth/token", jti)}});
+  }
+  jose::Key key;
+  std::string id;
+};
+
+TEST_CASE("a cached client that gets suspended is refused on the next token request",
+          "[auth][pg]") {
+  Fixture f;
+  Backend backend(f);
+  CHECK(f.Call("POST", "/token", backend.Body("c-1")).status == 200);
+  CHECK(f.Call("POST", "/token", backend.Body("c-2")).status == 200);
+  CHECK(f.clients->hits() >= 1);  // the second request found the client in memory
+  REQUIRE(f.admin->SetSuspended(backend.id, true, "test").ok());
+  auto refused = f.Call("POST", "/token", backend.Body("c-3"));
+  CHECK(ErrorOf(refused) == "invalid_client");
+  CHECK(absl::StrContains(refused.body, "suspended"));
+  // Reactivated: served again, and new keys count at once too.
+  REQUIRE(f.admin->SetSuspended(backend.id, false, "test").ok());
+  CHECK(f.Call("POST", "/token", backend.Body("c-4")).status == 200);
+  const jose::Key other = Generate(jose::KeyType::kEcP384);
+  REQUIRE(f.admin->UpdateClient({.client_id = backend.id,
+                                 .jwks = absl::StrCat(R"({"keys":[)", other.PublicJwk(), "]}")})
+              .ok());
+  CHECK(ErrorOf(f.Call("POST", "/token", backend.Body("c-5"))) == "invalid_client");
+}
+
+TEST_CASE("another replica's cache drops a client when the change is notified", "[auth][pg]") {
+  Fixture f;
+  Backend backend(f);
+  // A second auth replica on the same database: its own store (no hook from f's admin), cache
+  // and listener, as auth_service.cc wires them.
+  AuthStore store(*f.pool);
+  OAuthStore oauth_store(*f.pool, store);
+  ClientCache clients(store);
+  OAuthServer server(store, oauth_store, clients, *f.keys, *f.box);
+  const std::vector<server::WebRoute> routes = server.Routes();
+  auto call = [&](const std::string& body) {
+    server::WebRequest r{.method = "POST", .path = "/token", .body = body, .realm = "sandbox",
+                         .base_url = kBase};
+    r.headers.emplace("content-type", "application/x-www-form-urlencoded");
+    auto out = server::DispatchWeb(routes, r);
+    REQUIRE(out.ok());
+    return *std::move(out);
+  };
+  // Not listening yet: nothing is cached, every request reads the table.
+  CHECK(call(backend.Body("r-0")).status == 200);
+  CHECK(call(backend.Body("r-00")).status == 200);
+  CHECK(clients.hits() == 0);
+  pg::Listener listener({.conninfo = f.db.conninfo(), .channel = "auth_clients"},
+                        [&](absl::string_view id) { clients.Invalidate(id); },
+                        [&](bool on) { clients.SetListening(on); });
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!listener.listening() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  REQUIRE(listener.listening());
+  CHECK(call(backend.Body("r-1")).status == 200);
+  CHECK(call(backend.Body("r-2")).status == 200);
+  CHECK(clients.hits() >= 1);
+  const int64_t seen = clients.invalidations();
+  REQUIRE(f.admin->SetSuspended(backend.id, true, "test").ok());
+  // The notification comes on commit; wait for it (bounded), then the next request is refused.
+  while (clients.invalidations() == seen && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  REQUIRE(clients.invalidations() > seen);
+  CHECK(ErrorOf(call(backend.Body("r-3"))) == "invalid_client");
+}
+
+TEST_CASE("client_credentials: the assertion's jti and the audit row are stored together",
+          "[auth][pg]") {
+  Fixture f;
+  Backend backend(f);
+  const std::string body = backend.Body("a-1");
+  auto ok = f.Call("POST", "/token", body);
+  REQUIRE(ok.status == 200);
+  CHECK(f.Query(absl::StrCat("SELECT count(*) FROM auth.assertion_jtis WHERE client_id = '",
+                             backend.id, "' AND jti = 'a-1'")) == "1");
+  CHECK(f.Query(absl::StrCat("SELECT detail FROM auth.audit_log WHERE event = 'token.issued' AND "
+                             "client_id = '", backend.id, "'")) == "client_credentials");
+  // The replay is refused and audited, and issues nothing.
+  auto replay = f.Call("POST", "/token", body);
+  CHECK(ErrorOf(replay) == "invalid_client");
+  CHECK(f.Query(absl::StrCat("SELECT count(*) FROM auth.audit_log WHERE event = 'token.issued' "
+                             "AND client_id = '", backend.id, "'")) == "1");
+  CHECK(f.Query(absl::StrCat("SELECT detail FROM auth.audit_log WHERE event = 'token.refused' AND "
+                             "client_id = '", backend.id, "'")) == "assertion jti was used before");
+  // A refused scope spends the assertion too: it cannot be tried again with another scope.
+  const std::string assertion = Assertion(backend.key, jose::Algorithm::kEs384, backend.id,
+                                          "https://gw.test/sandbox/auth/token", "a-2");
+  auto with_scope = [&](const std::string& scope) {
+    return Form({{"grant_type", "client_credentials"},
+                 {"scope", scope},
+                 {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                 {"client_assertion", assertion}});
+  };
+  CHECK(ErrorOf(f.Call("POST", "/token", with_scope("patient/Coverage.rs"))) == "invalid_scope");
+  CHECK(ErrorOf(f.Call("POST", "/token", with_scope("system/Coverage.rs"))) == "invalid_client");
 }
 
 }  // namespace

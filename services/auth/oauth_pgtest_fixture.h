@@ -24,6 +24,7 @@
 #include "libs/testing/postgres.h"
 #include "services/auth/admin.h"
 #include "services/auth/auth_service.h"
+#include "services/auth/client_cache.h"
 #include "services/auth/http_forms.h"
 #include "services/auth/member_grants.h"
 #include "services/auth/oauth.h"
@@ -58,7 +59,12 @@ struct Fixture {
     keys = std::make_unique<SigningKeys>(*std::move(k));
     admin = std::make_unique<Admin>(*store, *box,
                                     jose::PasswordParams{.memory_kib = 256, .iterations = 1});
-    server = std::make_unique<OAuthServer>(*store, *oauth_store, *keys, *box);
+    // The token endpoint's client cache, kept current by the store's change hook as in
+    // auth_service.cc (the notification path is tested on its own in oauth_pgtest.cc).
+    clients = std::make_unique<ClientCache>(*store);
+    store->SetClientChangeHook([this](absl::string_view id) { clients->Invalidate(id); });
+    clients->SetListening(true);
+    server = std::make_unique<OAuthServer>(*store, *oauth_store, *clients, *keys, *box);
     grants = std::make_unique<MemberGrantsPages>(*store, *oauth_store, *admin);
     routes = server->Routes();
     for (server::WebRoute& route : grants->Routes()) {
@@ -117,6 +123,7 @@ struct Fixture {
   std::unique_ptr<jose::SecretBox> box;
   std::unique_ptr<SigningKeys> keys;
   std::unique_ptr<Admin> admin;
+  std::unique_ptr<ClientCache> clients;
   std::unique_ptr<OAuthServer> server;
   std::unique_ptr<MemberGrantsPages> grants;
   std::vector<server::WebRoute> routes;

@@ -29,6 +29,13 @@ void FillGrant(const pg::Result& r, Issued& out) {
   out.grant_revoked = r.Get(0, 6) == "t";
 }
 
+// Sweeps expired assertion ids. Called on about one use in a hundred: enough to keep the table
+// small, cheap with the index on expires_at.
+absl::Status SweepJtis(pg::Connection& conn) {
+  return conn.Exec("DELETE FROM assertion_jtis WHERE expires_at < now() - interval '10 minutes'")
+      .status();
+}
+
 }  // namespace
 
 absl::Status OAuthStore::InsertPending(const PendingAuthorization& p, absl::Duration ttl) {
@@ -333,18 +340,43 @@ absl::Status OAuthStore::UseAssertionJti(absl::string_view client_id, absl::stri
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   const pg::Param params[] = {std::string(client_id), std::string(jti),
                               absl::StrCat(absl::ToUnixSeconds(expires_at))};
-  // Sweep expired ids on about one call in a hundred: enough to keep the table small, cheap with
-  // the index on expires_at.
   if (static_cast<unsigned char>(jose::RandomBytes(1)[0]) < 3) {
-    PLANAPI_RETURN_IF_ERROR(
-        conn->Exec("DELETE FROM assertion_jtis WHERE expires_at < now() - interval '10 minutes'")
-            .status());
+    PLANAPI_RETURN_IF_ERROR(SweepJtis(*conn));
   }
   return conn
       ->Exec("INSERT INTO assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, "
              "to_timestamp($3))",
              params)
       .status();
+}
+
+absl::Status OAuthStore::SpendAssertion(absl::string_view jti, absl::Time expires_at,
+                                        const AuditEvent& audit,
+                                        absl::string_view replay_detail) {
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  if (static_cast<unsigned char>(jose::RandomBytes(1)[0]) < 3) {
+    PLANAPI_RETURN_IF_ERROR(SweepJtis(*conn));
+  }
+  const pg::Param params[] = {audit.client_id, std::string(jti),
+                              absl::StrCat(absl::ToUnixSeconds(expires_at)), audit.event,
+                              audit.realm, audit.account_id, audit.grant_id, audit.detail,
+                              std::string(replay_detail)};
+  // Data-modifying WITH clauses run once, in one snapshot: the audit row sees whether the jti
+  // went in. ON CONFLICT waits for a concurrent insert of the same jti, so exactly one wins.
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r,
+      conn->ExecPrepared(
+          "WITH j AS (INSERT INTO assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, "
+          "to_timestamp($3)) ON CONFLICT DO NOTHING RETURNING 1), f AS (SELECT EXISTS (SELECT 1 "
+          "FROM j) AS fresh), a AS (INSERT INTO audit_log (event, realm, client_id, account_id, "
+          "grant_id, detail) SELECT CASE WHEN fresh THEN $4 ELSE 'token.refused' END, $5, $1, $6, "
+          "$7, CASE WHEN fresh THEN $8 ELSE $9 END FROM f RETURNING 1) SELECT fresh, (SELECT "
+          "count(*) FROM a) FROM f",
+          params));
+  if (r.Get(0, 0) != "t") {
+    return absl::AlreadyExistsError(replay_detail);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<OAuthStore::RevocationRow>> OAuthStore::Revocations(

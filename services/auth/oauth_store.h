@@ -1,4 +1,4 @@
-// PostgreSQL state of the OAuth flow and the member's own pages (migrations 0001-0005): pending
+// PostgreSQL state of the OAuth flow and the member's own pages (migrations 0001-0006): pending
 // authorization requests, login attempts, grants with their codes and refresh tokens, revocation
 // checks, client assertion replay protection, and members' sessions on the grants page. SQL only; callers hash secrets before they get here. Thread-safe.
 #pragma once
@@ -113,6 +113,11 @@ class OAuthStore {
   // Records a client assertion's jti; ALREADY_EXISTS when it was seen before (a replay).
   absl::Status UseAssertionJti(absl::string_view client_id, absl::string_view jti,
                                absl::Time expires_at);
+  // Records the jti of `audit.client_id`'s assertion and `audit` in one statement (one round
+  // trip, one commit): both or neither are stored. When the jti was seen before, stores a
+  // 'token.refused' row with `replay_detail` instead of `audit` and returns ALREADY_EXISTS.
+  absl::Status SpendAssertion(absl::string_view jti, absl::Time expires_at,
+                              const AuditEvent& audit, absl::string_view replay_detail);
 
   struct RevocationRow {
     int64_t seq;

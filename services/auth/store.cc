@@ -105,9 +105,10 @@ Grant GrantFromRow(const pg::Result& r, int row) {
 absl::Status AuditOn(pg::Connection& conn, const AuditEvent& e) {
   const pg::Param params[] = {e.event, e.realm, e.client_id, e.account_id, e.grant_id, e.detail};
   return conn
-      .Exec("INSERT INTO audit_log (event, realm, client_id, account_id, grant_id, detail) "
-            "VALUES ($1, $2, $3, $4, $5, $6)",
-            params)
+      .ExecPrepared(
+          "INSERT INTO audit_log (event, realm, client_id, account_id, grant_id, detail) VALUES "
+          "($1, $2, $3, $4, $5, $6)",
+          params)
       .status();
 }
 
@@ -115,10 +116,10 @@ absl::StatusOr<Client> SelectClient(pg::Connection& conn, absl::string_view clie
                                     bool for_update) {
   const pg::Param params[] = {std::string(client_id)};
   PLANAPI_ASSIGN_OR_RETURN(
-      pg::Result r, conn.Exec(absl::StrCat("SELECT ", kClientColumns,
-                                           " FROM clients WHERE client_id = $1",
-                                           for_update ? " FOR UPDATE" : ""),
-                              params));
+      pg::Result r, conn.ExecPrepared(absl::StrCat("SELECT ", kClientColumns,
+                                                   " FROM clients WHERE client_id = $1",
+                                                   for_update ? " FOR UPDATE" : ""),
+                                      params));
   if (r.rows() == 0) {
     return absl::NotFoundError(absl::StrCat("no client ", client_id));
   }
@@ -185,7 +186,7 @@ absl::StatusOr<Client> AuthStore::GetClient(absl::string_view client_id) {
 absl::StatusOr<Client> AuthStore::UpdateClient(const Client& c, const AuditEvent& audit) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   Client out;
-  PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& tx) -> absl::Status {
+  absl::Status done = pg::InTransaction(*conn, [&](pg::Connection& tx) -> absl::Status {
     const pg::Param params[] = {c.client_id,
                                 c.name,
                                 Hex(c.secret_sealed),
@@ -206,7 +207,9 @@ absl::StatusOr<Client> AuthStore::UpdateClient(const Client& c, const AuditEvent
     PLANAPI_RETURN_IF_ERROR(AuditOn(tx, audit));
     PLANAPI_ASSIGN_OR_RETURN(out, SelectClient(tx, c.client_id, false));
     return absl::OkStatus();
-  }));
+  });
+  // The change hook runs whatever the outcome: a commit whose answer was lost may have happened.
+  PLANAPI_RETURN_IF_ERROR(ClientChanged(c.client_id, std::move(done)));
   return out;
 }
 
@@ -215,7 +218,7 @@ absl::StatusOr<Client> AuthStore::SetClientStatus(absl::string_view client_id, b
                                                   const AuditEvent& audit) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   Client out;
-  PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& tx) -> absl::Status {
+  absl::Status done = pg::InTransaction(*conn, [&](pg::Connection& tx) -> absl::Status {
     PLANAPI_ASSIGN_OR_RETURN(Client before, SelectClient(tx, client_id, true));
     const pg::Param params[] = {std::string(client_id), suspended ? "suspended" : "active",
                                 std::string(reason)};
@@ -231,7 +234,8 @@ absl::StatusOr<Client> AuthStore::SetClientStatus(absl::string_view client_id, b
     PLANAPI_RETURN_IF_ERROR(AuditOn(tx, audit));
     PLANAPI_ASSIGN_OR_RETURN(out, SelectClient(tx, client_id, false));
     return absl::OkStatus();
-  }));
+  });
+  PLANAPI_RETURN_IF_ERROR(ClientChanged(client_id, std::move(done)));
   return out;
 }
 
@@ -419,6 +423,13 @@ absl::StatusOr<LaunchContext> AuthStore::GetLaunch(absl::string_view id_hash) {
     return absl::NotFoundError("unknown launch");
   }
   return LaunchFromRow(r, 0);
+}
+
+absl::Status AuthStore::ClientChanged(absl::string_view client_id, absl::Status outcome) {
+  if (on_client_change_) {
+    on_client_change_(client_id);
+  }
+  return outcome;
 }
 
 absl::Status AuthStore::Audit(const AuditEvent& event) {

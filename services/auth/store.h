@@ -5,6 +5,7 @@
 // INVALID_ARGUMENT for malformed ids, UNAVAILABLE/RESOURCE_EXHAUSTED from the pool.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,8 +65,18 @@ class AuthStore {
 
   absl::Status Audit(const AuditEvent& event);
 
+  // Called with a client id after every UpdateClient and SetClientStatus (committed or not), on
+  // the caller's thread: caches of client rows drop the entry before the change is answered. Set
+  // once while wiring, before any call.
+  void SetClientChangeHook(std::function<void(absl::string_view)> hook) {
+    on_client_change_ = std::move(hook);
+  }
+
  private:
+  absl::Status ClientChanged(absl::string_view client_id, absl::Status outcome);
+
   pg::Pool& pool_;
+  std::function<void(absl::string_view)> on_client_change_;
 };
 
 }  // namespace planapi::auth_service

@@ -1,6 +1,7 @@
 #include "services/gateway/authenticator.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "libs/fhir/resource_types.h"
 #include "libs/jose/jws.h"
@@ -17,6 +18,22 @@ constexpr jose::Algorithm kAccessTokenAlgs[] = {jose::Algorithm::kEs256, jose::A
 constexpr size_t kMaxCached = 100000;
 
 }  // namespace
+
+std::shared_ptr<const Authenticated> MakeAuthenticated(authz::Principal principal) {
+  auto out = std::make_shared<Authenticated>();
+  out->scopes_text = principal.scopes.ToString();
+  std::vector<absl::string_view> searchable;
+  for (absl::string_view type : fhir::PatientAccessTypes()) {
+    absl::StatusOr<authz::Grant> g =
+        authz::CheckAccess(principal, {type, authz::Interaction::kSearch});
+    if (g.ok() && g->categories.empty()) {
+      searchable.push_back(type);
+    }
+  }
+  out->searchable_types = absl::StrJoin(searchable, ",");
+  out->principal = std::move(principal);
+  return out;
+}
 
 void TokenVerifier::SetOnUnknownKey(std::function<void()> callback) {
   absl::MutexLock lock(&mu_);
@@ -53,18 +70,18 @@ bool TokenVerifier::RevokedLocked(const Verified& v) const {
   if (revoked_jtis_.count(v.jti) > 0) {
     return true;
   }
-  auto it = revoked_clients_.find(v.principal.client_id);
+  auto it = revoked_clients_.find(v.client_id);
   // Revocation times have second precision: a token issued in the same second is revoked too.
   return it != revoked_clients_.end() && v.issued_at <= it->second + absl::Seconds(1);
 }
 
-absl::StatusOr<authz::Principal> TokenVerifier::Authenticate(absl::string_view token, Realm realm,
-                                                             absl::string_view public_base) {
+absl::StatusOr<std::shared_ptr<const Authenticated>> TokenVerifier::Authenticate(
+    absl::string_view token, Realm realm, absl::string_view public_base) {
   const absl::Time now = now_();
   std::shared_ptr<const jose::KeySet> keys;
   {
     absl::ReaderMutexLock lock(&mu_);
-    auto it = cache_.find(std::string(token));
+    auto it = cache_.find(token);
     if (it != cache_.end()) {
       const Verified& v = *it->second;
       if (v.realm != realm || v.public_base != public_base) {
@@ -76,7 +93,7 @@ absl::StatusOr<authz::Principal> TokenVerifier::Authenticate(absl::string_view t
       if (RevokedLocked(v)) {
         return absl::UnauthenticatedError("the token was revoked");
       }
-      return v.principal;
+      return v.authenticated;
     }
     keys = keys_;
   }
@@ -121,38 +138,45 @@ absl::StatusOr<authz::Principal> TokenVerifier::Authenticate(absl::string_view t
   PLANAPI_RETURN_IF_ERROR(jose::CheckClaims(
       *claims, {.now = now, .leeway = absl::Seconds(5), .issuer = issuer, .audience = audience}));
   auto v = std::make_shared<Verified>();
-  v->principal.client_id = std::string(json::GetString(*claims, "client_id").value_or(""));
-  v->principal.subject = std::string(json::GetString(*claims, "sub").value_or(""));
+  authz::Principal principal;
+  principal.client_id = std::string(json::GetString(*claims, "client_id").value_or(""));
+  principal.subject = std::string(json::GetString(*claims, "sub").value_or(""));
   if (std::optional<absl::string_view> patient = json::GetString(*claims, "patient");
       patient.has_value() && !patient->empty()) {
-    v->principal.patient = std::string(*patient);
+    principal.patient = std::string(*patient);
   }
-  v->principal.scopes =
+  principal.scopes =
       authz::ParseScopes(json::GetString(*claims, "scope").value_or(""), fhir::PatientAccessTypes())
           .scopes;
+  v->client_id = principal.client_id;
   v->grant_id = std::string(json::GetString(*claims, "gid").value_or(""));
   v->jti = std::string(json::GetString(*claims, "jti").value_or(""));
   v->issued_at = absl::FromUnixSeconds(json::GetInt(*claims, "iat").value_or(0));
   v->expires_at = absl::FromUnixSeconds(json::GetInt(*claims, "exp").value_or(0));
   v->realm = realm;
   v->public_base = std::string(public_base);
-  if (v->principal.client_id.empty() || v->jti.empty()) {
+  if (v->client_id.empty() || v->jti.empty()) {
     return absl::UnauthenticatedError("the token lacks client_id or jti");
   }
+  v->authenticated = MakeAuthenticated(std::move(principal));
   absl::MutexLock lock(&mu_);
   if (RevokedLocked(*v)) {
     return absl::UnauthenticatedError("the token was revoked");
   }
   if (cache_.size() >= kMaxCached) {
     for (auto it = cache_.begin(); it != cache_.end();) {
-      it = it->second->expires_at <= now ? cache_.erase(it) : std::next(it);
+      if (it->second->expires_at <= now) {
+        cache_.erase(it++);  // flat_hash_map's erase returns nothing; `it++` stays valid
+      } else {
+        ++it;
+      }
     }
     if (cache_.size() >= kMaxCached) {
       cache_.clear();
     }
   }
   cache_.emplace(std::string(token), v);
-  return v->principal;
+  return v->authenticated;
 }
 
 }  // namespace planapi::gateway

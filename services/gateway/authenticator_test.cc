@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/jose/jws.h"
 #include "libs/json/json.h"
@@ -60,10 +61,13 @@ TEST_CASE("a valid access token yields its principal, and is cached", "[gateway]
   const std::string token = Token(f.key, {});
   auto p = f.verifier.Authenticate(token, Realm::kProduction, kBase);
   REQUIRE(p.ok());
-  CHECK(p->client_id == "app");
-  CHECK(p->subject == "member-1");
-  CHECK(p->patient == "pat-1");
-  CHECK(p->scopes.ToString() == "patient/*.rs");
+  CHECK((*p)->principal.client_id == "app");
+  CHECK((*p)->principal.subject == "member-1");
+  CHECK((*p)->principal.patient == "pat-1");
+  CHECK((*p)->scopes_text == "patient/*.rs");
+  // Worked out once per token: every type the wildcard scope may search.
+  CHECK(absl::StrContains((*p)->searchable_types, "Observation"));
+  CHECK(absl::StrContains((*p)->searchable_types, "Patient"));
   // Cached: a key change no longer matters for it, but expiry still does.
   f.verifier.SetKeys(jose::KeySet());
   CHECK(f.verifier.Authenticate(token, Realm::kProduction, kBase).ok());

@@ -320,20 +320,21 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     absl::string_view authorization = request.Header("authorization").value_or("");
     const bool has_token = absl::StartsWithIgnoreCase(authorization, "Bearer ") &&
                            authorization.size() > 7;
-    absl::StatusOr<authz::Principal> principal =
+    absl::StatusOr<std::shared_ptr<const Authenticated>> authenticated =
         has_token && member_data
             ? authenticator_.Authenticate(absl::StripAsciiWhitespace(authorization.substr(7)),
                                           match.route->realm, PublicUrl(request))
             : absl::UnauthenticatedError(has_token ? "the access token is not valid here"
                                                    : "this request needs a Bearer access token");
-    if (!principal.ok()) {
-      http::Response r = ErrorResponse(true, principal.status(), ctx->request_id);
+    if (!authenticated.ok()) {
+      http::Response r = ErrorResponse(true, authenticated.status(), ctx->request_id);
       r.SetHeader("WWW-Authenticate",
                   has_token ? R"(Bearer realm="planapi", error="invalid_token")"
                             : R"(Bearer realm="planapi")");
       Finish(std::move(ctx), std::move(r));
       return;
     }
+    const authz::Principal* principal = &(*authenticated)->principal;
     if (std::optional<absl::Duration> wait = rate_limiter_.Take(principal->client_id)) {
       http::Response r = ErrorResponse(
           true, absl::ResourceExhaustedError("this app is over its request rate; slow down"),
@@ -354,7 +355,7 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     // The FHIR service confines the call to the patient's compartment and the granted
     // categories; it reads both from the call's metadata.
     parse->call.principal_patient = grant->patient.value_or("");
-    parse->call.principal_scopes = principal->scopes.ToString();
+    parse->call.principal_scopes = (*authenticated)->scopes_text;
     parse->call.principal_client = principal->client_id;
     parse->call.principal_user = principal->subject;
     if (!grant->categories.empty()) {
@@ -368,16 +369,8 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
       }
     }
     // What _include, _revinclude, _has and chains may reach: the types this token may search
-    // without a category constraint.
-    std::vector<std::string> searchable;
-    for (absl::string_view type : fhir::PatientAccessTypes()) {
-      absl::StatusOr<authz::Grant> g =
-          authz::CheckAccess(*principal, {type, authz::Interaction::kSearch});
-      if (g.ok() && g->categories.empty()) {
-        searchable.emplace_back(type);
-      }
-    }
-    parse->call.principal_types = absl::StrJoin(searchable, ",");
+    // without a category constraint (worked out once per token, see MakeAuthenticated).
+    parse->call.principal_types = (*authenticated)->searchable_types;
     if (parse->call.interaction == FhirInteraction::kEverything) {
       // $everything returns only the types the token may search (and that the caller asked
       // for): the service narrows with _type.
@@ -392,8 +385,9 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
           ++it;
         }
       }
-      std::vector<std::string> allowed;
-      for (const std::string& type : searchable) {
+      std::vector<absl::string_view> allowed;
+      for (absl::string_view type :
+           absl::StrSplit((*authenticated)->searchable_types, ',', absl::SkipEmpty())) {
         if (asked.empty() || std::find(asked.begin(), asked.end(), type) != asked.end()) {
           allowed.push_back(type);
         }

@@ -39,13 +39,13 @@ class FakeUpstreams : public Upstreams {
 // Accepts the tokens it was told about, for the realm and public URL it was told.
 class FakeAuthenticator : public Authenticator {
  public:
-  absl::StatusOr<authz::Principal> Authenticate(absl::string_view token, Realm realm,
-                                                absl::string_view public_base) override {
+  absl::StatusOr<std::shared_ptr<const Authenticated>> Authenticate(
+      absl::string_view token, Realm realm, absl::string_view public_base) override {
     auto it = accepted.find(std::string(token));
     if (it == accepted.end() || it->second.first != realm || public_base != "https://api.example") {
       return absl::UnauthenticatedError("the token's signature does not verify");
     }
-    return it->second.second;
+    return MakeAuthenticated(it->second.second);
   }
   void Accept(const std::string& token, Realm realm, absl::string_view scopes,
               std::optional<std::string> patient = "pat-1") {
