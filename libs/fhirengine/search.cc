@@ -584,30 +584,22 @@ class Planner {
   // of it (a patient's reads are prepared; planning the whole rule each time cost more than the
   // read itself).
   std::string ReadableOf(absl::string_view t, absl::string_view type) {
-    const std::string patient = sql_.Bind(q_.patient);
-    const std::string in_compartment = absl::StrCat(
-        "EXISTS (SELECT 1 FROM compartment c WHERE c.realm = ", t, ".realm AND c.patient = ",
-        patient, " AND c.type = ", t, ".type AND c.id = ", t, ".id)");
-    const std::string about_record = absl::StrCat(
-        "EXISTS (SELECT 1 FROM search_reference o WHERE o.realm = ", t, ".realm AND o.type = ", t,
-        ".type AND o.id = ", t, ".id GROUP BY o.param HAVING bool_and((o.target_type = 'Patient' "
-        "AND o.target_id = ", patient, ") OR EXISTS (SELECT 1 FROM compartment r WHERE r.realm = "
-        "o.realm AND r.type = o.target_type AND r.id = o.target_id AND r.patient = ", patient,
-        ")))");
     if (type == "Patient") {
-      return absl::StrCat("(", t, ".id = ", patient, " OR ", in_compartment, ")");
+      const std::string patient = sql_.Bind(q_.patient);
+      return absl::StrCat("(", t, ".id = ", patient, " OR EXISTS (SELECT 1 FROM compartment c "
+                          "WHERE c.realm = ", t, ".realm AND c.patient = ", patient,
+                          " AND c.type = ", t, ".type AND c.id = ", t, ".id))");
     }
-    if (!registry_.PatientCompartment(type).empty()) {
-      return absl::StrCat("(", in_compartment, " OR ", about_record, ")");
-    }
+    const std::string visible = VisibleOfType(type, absl::StrCat(t, ".id"));
+    const std::string patient = sql_.Bind(q_.patient);
     return absl::StrCat(
-        "(", t, ".id IN (SELECT v.target_id FROM compartment c JOIN search_reference v ON "
-        "v.realm = c.realm AND v.type = c.type AND v.id = c.id WHERE c.realm = ", realm_,
-        "::smallint AND c.patient = ", patient, " AND v.target_type = ", t, ".type) OR ", t,
-        ".id IN (SELECT d.id FROM search_reference d WHERE d.realm = ", realm_,
-        "::smallint AND d.type = ", t, ".type AND d.target_type = 'Patient' AND d.target_id = ",
-        patient, ") OR ", about_record, ")");
+        "(", visible, " OR EXISTS (SELECT 1 FROM search_reference o WHERE o.realm = ", t,
+        ".realm AND o.type = ", t, ".type AND o.id = ", t, ".id GROUP BY o.param HAVING "
+        "bool_and((o.target_type = 'Patient' AND o.target_id = ", patient, ") OR EXISTS (SELECT 1 "
+        "FROM compartment r WHERE r.realm = o.realm AND r.type = o.target_type AND r.id = "
+        "o.target_id AND r.patient = ", patient, "))))");
   }
+
 
  private:
   absl::StatusOr<std::string> Has(absl::string_view type, absl::string_view id,

@@ -32,6 +32,8 @@ absl::StatusOr<BackendConfig> LoadBackendConfig(absl::string_view name, int defa
   }
   PLANAPI_ASSIGN_OR_RETURN(int64_t pool_size, settings.Int("db-pool-size", 8, 1, 256));
   c.database.size = static_cast<int>(pool_size);
+  PLANAPI_ASSIGN_OR_RETURN(int64_t threads, settings.Int("grpc-threads", pool_size + 2, 2, 1024));
+  c.grpc_threads = static_cast<int>(threads);
   PLANAPI_ASSIGN_OR_RETURN(int64_t statement_ms,
                            settings.Int("db-statement-timeout-ms", 30000, 100, 3600000));
   c.database.statement_timeout = std::chrono::milliseconds(statement_ms);
@@ -177,7 +179,7 @@ int BackendMain(int argc, char** argv, const BackendSpec& spec) {
       {.host = config->grpc_host,
        .port = config->grpc_port,
        .services = raw,
-       .threads = config->database.size + 2});
+       .threads = config->grpc_threads});
   if (!server.ok()) {
     return Fail(spec, 1, server.status());
   }

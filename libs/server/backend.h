@@ -26,6 +26,7 @@ struct BackendConfig {
   std::string name;
   std::string grpc_host;
   int grpc_port = 0;
+  int grpc_threads = 10;  // gRPC threads kept waiting for calls (db-pool-size + 2 by default)
   std::string port_file;
   pg::PoolOptions database;
   runtime::LogLevel log_level = runtime::LogLevel::kInfo;
@@ -35,7 +36,8 @@ struct BackendConfig {
 };
 
 // Reads the settings every backend has (docs/configuration.md): grpc-host, grpc-port, port-file,
-// database-url (or database-url-file), db-schema, db-pool-size, db-statement-timeout-ms,
+// database-url (or database-url-file), db-schema, db-pool-size, grpc-threads,
+// db-statement-timeout-ms,
 // log-level, shutdown-grace-seconds, health-interval-ms, migrate. INVALID_ARGUMENT naming the
 // setting on a bad value.
 absl::StatusOr<BackendConfig> LoadBackendConfig(absl::string_view name, int default_grpc_port,

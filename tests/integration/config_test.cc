@@ -44,6 +44,7 @@ TEST_CASE("backends refuse bad configuration with exit code 2, naming the settin
       {{}, {}, "PLANAPI_DATABASE_URL (--database-url) or PLANAPI_DATABASE_URL_FILE"},
       {{"--database-url-file=/nonexistent/secret"}, {}, "cannot read '/nonexistent/secret'"},
       {{"--db-pool-size=0"}, good_db, "PLANAPI_DB_POOL_SIZE (--db-pool-size): 0 is outside"},
+      {{"--grpc-threads=1"}, good_db, "PLANAPI_GRPC_THREADS (--grpc-threads): 1 is outside"},
       {{"--log-level=loud"}, good_db, "PLANAPI_LOG_LEVEL"},
       {{"--grcp-port=1"}, good_db, "unknown flag --grcp-port"},
       {{"stray"}, good_db, "unexpected argument 'stray'"},
