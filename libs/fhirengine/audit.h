@@ -3,7 +3,6 @@
 // FHIR service in the request itself; read back for a member ("who read my record").
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,11 +27,10 @@ struct AuditEvent {
   std::string at;                      // RFC 3339, set when read back
 };
 
-// Thread-safe. Records go through a small pool of its own (a sibling of `pool`, which must
-// outlive it) whose sessions do not wait for the WAL flush at commit.
+// Thread-safe (the pool is); `pool` must outlive it.
 class AuditLog {
  public:
-  explicit AuditLog(pg::Pool& pool);
+  explicit AuditLog(pg::Pool& pool) : pool_(pool) {}
 
   // Stores one event. Errors per pg::MapSqlState.
   absl::Status Record(const AuditEvent& event);
@@ -42,7 +40,6 @@ class AuditLog {
 
  private:
   pg::Pool& pool_;
-  std::unique_ptr<pg::Pool> writer_;
 };
 
 }  // namespace planapi::fhirengine

@@ -7,7 +7,6 @@
 
 #include <cerrno>
 
-#include <algorithm>
 #include <deque>
 #include <utility>
 
@@ -109,8 +108,7 @@ Connection::~Connection() { PQfinish(AsConn(conn_)); }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     absl::string_view conninfo, absl::string_view schema,
-    std::chrono::milliseconds statement_timeout,
-    std::span<const std::pair<std::string, std::string>> settings) {
+    std::chrono::milliseconds statement_timeout) {
   const std::string info(conninfo);
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(info.c_str(), &parse_error);
@@ -137,10 +135,6 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     absl::StrAppend(&setup, "; SET search_path TO ", QuoteIdentifier(schema), ", public");
   }
   PLANAPI_RETURN_IF_ERROR(conn->ExecScript(setup));
-  for (const auto& [name, value] : settings) {
-    const Param p[] = {name, value};
-    PLANAPI_RETURN_IF_ERROR(conn->Exec("SELECT set_config($1, $2, false)", p).status());
-  }
   return conn;
 }
 
@@ -243,16 +237,6 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
   return std::unique_ptr<Pool>(new Pool(std::move(options)));
 }
 
-std::unique_ptr<Pool> Pool::Sibling(
-    int size, std::vector<std::pair<std::string, std::string>> settings) const {
-  PoolOptions options = options_;
-  options.size = std::max(1, size);
-  for (auto& setting : settings) {
-    options.settings.push_back(std::move(setting));
-  }
-  return std::unique_ptr<Pool>(new Pool(std::move(options)));
-}
-
 absl::StatusOr<Pool::Lease> Pool::Acquire() {
   {
     absl::MutexLock lock(&mu_);
@@ -272,8 +256,7 @@ absl::StatusOr<Pool::Lease> Pool::Acquire() {
   }
   // Open outside the lock: connecting can take seconds while the server is down.
   absl::StatusOr<std::unique_ptr<Connection>> conn =
-      Connection::Open(options_.conninfo, options_.schema, options_.statement_timeout,
-                       options_.settings);
+      Connection::Open(options_.conninfo, options_.schema, options_.statement_timeout);
   if (!conn.ok()) {
     absl::MutexLock lock(&mu_);
     --leased_or_opening_;

@@ -63,8 +63,7 @@ class Connection {
   // INVALID_ARGUMENT for a malformed conninfo.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(
       absl::string_view conninfo, absl::string_view schema,
-      std::chrono::milliseconds statement_timeout,
-      std::span<const std::pair<std::string, std::string>> settings = {});
+      std::chrono::milliseconds statement_timeout);
 
   // One statement with $1..$n text parameters. Errors per MapSqlState; UNAVAILABLE when the
   // connection broke (it is then !healthy()).
@@ -99,9 +98,6 @@ absl::Status MapSqlState(absl::string_view sqlstate, absl::string_view message);
 struct PoolOptions {
   std::string conninfo;
   std::string schema;
-  // Session settings applied to every connection (name, value), e.g. {"synchronous_commit", "off"}
-  // for a pool that writes only what may be lost in a crash's last fraction of a second.
-  std::vector<std::pair<std::string, std::string>> settings;
   int size = 8;
   std::chrono::milliseconds acquire_timeout{5000};
   std::chrono::milliseconds statement_timeout{30000};
@@ -135,10 +131,6 @@ class Pool {
   absl::StatusOr<Lease> Acquire();
 
   const PoolOptions& options() const { return options_; }
-  // Another pool to the same database and schema with `size` connections and these session
-  // settings added (this pool's options were validated, so this cannot fail).
-  std::unique_ptr<Pool> Sibling(int size,
-                                std::vector<std::pair<std::string, std::string>> settings) const;
 
  private:
   explicit Pool(PoolOptions options);

@@ -177,49 +177,6 @@ TEST_CASE("prepared statements answer like Exec, keep errors, and stay bounded",
               .ok());
 }
 
-TEST_CASE("pool settings apply to every connection of that pool only", "[pg]") {
-  testing::Database db = testing::Postgres::Shared().CreateDatabase();
-  // (The test cluster runs with synchronous_commit off throughout, so another setting shows it.)
-  auto relaxed = Pool::Create({.conninfo = db.conninfo(),
-                               .schema = "svc",
-                               .settings = {{"work_mem", "7MB"}},
-                               .size = 2});
-  REQUIRE(relaxed.ok());
-  auto plain = MakePool(db, "svc");
-  for (int i = 0; i < 2; ++i) {
-    auto a = (*relaxed)->Acquire();
-    auto b = (*relaxed)->Acquire();
-    REQUIRE(a.ok());
-    REQUIRE(b.ok());
-    for (auto* lease : {&*a, &*b}) {
-      auto r = (*lease)->Exec("SHOW work_mem");
-      REQUIRE(r.ok());
-      CHECK(r->Get(0, 0) == "7MB");
-    }
-  }
-  auto c = plain->Acquire();
-  REQUIRE(c.ok());
-  auto r = (*c)->Exec("SHOW work_mem");
-  REQUIRE(r.ok());
-  CHECK(r->Get(0, 0) != "7MB");
-  // A sibling keeps the database and schema and adds its own settings.
-  std::unique_ptr<Pool> sibling = plain->Sibling(1, {{"work_mem", "9MB"}});
-  auto s = sibling->Acquire();
-  REQUIRE(s.ok());
-  auto w = (*s)->Exec("SHOW work_mem");
-  REQUIRE(w.ok());
-  CHECK(w->Get(0, 0) == "9MB");
-  auto path = (*s)->Exec("SHOW search_path");
-  REQUIRE(path.ok());
-  CHECK(path->Get(0, 0).find("svc") != absl::string_view::npos);
-  // A setting PostgreSQL does not know fails the connection with its message.
-  auto broken = Pool::Create({.conninfo = db.conninfo(), .settings = {{"no_such_setting", "1"}}});
-  REQUIRE(broken.ok());
-  auto lease = (*broken)->Acquire();
-  CHECK_FALSE(lease.ok());
-  CHECK(lease.status().message().find("no_such_setting") != absl::string_view::npos);
-}
-
 TEST_CASE("a listener gets notifications committed after it listens", "[pg]") {
   testing::Database db = testing::Postgres::Shared().CreateDatabase();
   auto pool = MakePool(db, "");

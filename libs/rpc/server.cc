@@ -28,7 +28,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   // that meant a new thread for nearly every call (clone, a stack mapped and unmapped, a malloc
   // arena), seen under both the token and the read benchmarks. Threads that have served stay
   // and poll instead: as many as the calls the process serves at once (options.threads).
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               std::max(2, options.threads));
