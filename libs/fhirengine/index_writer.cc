@@ -57,8 +57,7 @@ class Statement {
       absl::StrAppend(&sql, i == 0 ? "" : ", ", "s", i, " AS (", parts_[i], ")");
     }
     sql += " SELECT 1";
-    // A statement's shape depends only on which tables get rows: a few texts, prepared once.
-    return c.ExecPrepared(sql, params_).status();
+    return c.Exec(sql, params_).status();
   }
 
  private:

@@ -111,16 +111,16 @@ absl::StatusOr<std::map<std::string, StoredVersion, std::less<>>> LockAll(
   }
   const pg::Param lock[] = {TextArray(lock_keys)};
   PLANAPI_RETURN_IF_ERROR(
-      c.ExecPrepared("SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM "
+      c.Exec("SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM "
              "unnest($1::text[]) WITH ORDINALITY AS u(k, n)",
              lock)
           .status());
   const pg::Param select[] = {RealmParam(realm), TextArray(types), TextArray(ids)};
   PLANAPI_ASSIGN_OR_RETURN(
       pg::Result r,
-      c.ExecPrepared(absl::StrCat("SELECT ", kColumns, " FROM resource WHERE realm = $1::smallint AND "
-                                  "(type, id) IN (SELECT * FROM unnest($2::text[], $3::text[]))"),
-                     select));
+      c.Exec(absl::StrCat("SELECT ", kColumns, " FROM resource WHERE realm = $1::smallint AND "
+                          "(type, id) IN (SELECT * FROM unnest($2::text[], $3::text[]))"),
+             select));
   std::map<std::string, StoredVersion, std::less<>> current;
   for (int i = 0; i < r.rows(); ++i) {
     StoredVersion v = FromRow(r, i);
@@ -146,7 +146,7 @@ absl::Status WriteRows(pg::Connection& c, Realm realm, const std::vector<StoredV
                          TextArray(numbers),    TextArray(times), deleted,
                          TextArray(contents)};
   return c
-      .ExecPrepared("WITH v AS (SELECT t, i, n::integer AS n, lu::timestamptz AS lu, d, "
+      .Exec("WITH v AS (SELECT t, i, n::integer AS n, lu::timestamptz AS lu, d, "
             "CASE WHEN d THEN NULL ELSE j::jsonb END AS j FROM unnest($2::text[], $3::text[], "
             "$4::text[], $5::text[], $6::boolean[], $7::text[]) AS u(t, i, n, lu, d, j)), "
             "current AS (INSERT INTO resource (realm, type, id, version, last_updated, deleted, "
