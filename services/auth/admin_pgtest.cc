@@ -10,6 +10,7 @@
 #include "planapi/auth/v1/auth_service.grpc.pb.h"
 #include "services/auth/admin.h"
 #include "services/auth/admin_grpc.h"
+#include "services/auth/auth_pgtest_db.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/store.h"
 
@@ -20,12 +21,7 @@ namespace pb = planapi::auth::v1;
 
 struct Fixture {
   Fixture() : db(testing::Postgres::Shared().CreateDatabase()) {
-    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "auth", .size = 4});
-    REQUIRE(p.ok());
-    pool = *std::move(p);
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(pg::ApplyMigrations(**conn, "auth", Migrations()).ok());
+    pool = MigratedAuthPool(db);
     store = std::make_unique<AuthStore>(*pool);
     auto b = jose::SecretBox::FromKey(jose::RandomBytes(32));
     REQUIRE(b.ok());

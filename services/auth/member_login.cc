@@ -26,10 +26,10 @@ absl::StatusOr<MemberLogin::Outcome> MemberLogin::Check(Realm realm, absl::strin
     return account.status();
   }
   // An unknown name costs the same hash as a wrong password: no timing tells them apart.
-  static const std::string* const kDummyHash =
+  static const std::string* const kDecoyHash =
       new std::string(*jose::HashPassword(jose::RandomToken()));
   const bool ok = account.ok() ? jose::VerifyPassword(account->password_hash, password)
-                               : (jose::VerifyPassword(*kDummyHash, password) && false);
+                               : (jose::VerifyPassword(*kDecoyHash, password) && false);
   PLANAPI_RETURN_IF_ERROR(oauth_.RecordLogin(realm, username, address, ok));
   if (!ok) {
     (void)store_.Audit({.event = "login.failed", .realm = realm_name,

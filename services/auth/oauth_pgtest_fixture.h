@@ -23,6 +23,7 @@
 #include "libs/json/json.h"
 #include "libs/testing/postgres.h"
 #include "services/auth/admin.h"
+#include "services/auth/auth_pgtest_db.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/client_cache.h"
 #include "services/auth/http_forms.h"
@@ -44,12 +45,7 @@ inline jose::Key Generate(jose::KeyType type) {
 
 struct Fixture {
   Fixture() : db(testing::Postgres::Shared().CreateDatabase()) {
-    auto p = pg::Pool::Create({.conninfo = db.conninfo(), .schema = "auth", .size = 4});
-    REQUIRE(p.ok());
-    pool = *std::move(p);
-    auto conn = pool->Acquire();
-    REQUIRE(conn.ok());
-    REQUIRE(pg::ApplyMigrations(**conn, "auth", Migrations()).ok());
+    pool = MigratedAuthPool(db);
     store = std::make_unique<AuthStore>(*pool);
     oauth_store = std::make_unique<OAuthStore>(*pool, *store);
     box = std::make_unique<jose::SecretBox>(*jose::SecretBox::FromKey(jose::RandomBytes(32)));
