@@ -100,7 +100,15 @@ std::string CapabilityStatementJson(const ServerDescription& server, absl::strin
     }
     w.EndObject();
   }
-  w.EndArray().EndObject().EndArray().EndObject();
+  w.EndArray();
+  if (!server.system_interactions.empty()) {
+    w.Key("interaction").StartArray();
+    for (absl::string_view code : server.system_interactions) {
+      w.StartObject().Field("code", code).EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject().EndArray().EndObject();
   return w.Take();
 }
 

@@ -32,6 +32,8 @@ struct ServerDescription {
   // FHIR interactions implemented for every listed type (e.g. "read", "search-type"); empty
   // until the engine serves them.
   std::span<const absl::string_view> type_interactions;
+  // System-level interactions (e.g. "transaction", "batch"), declared in rest.interaction.
+  std::span<const absl::string_view> system_interactions;
   // Search capabilities by type; nullptr or a missing type: none declared.
   const std::map<std::string, TypeSearch, std::less<>>* search = nullptr;
   // When not empty, the SMART on FHIR security block names these OAuth endpoints.

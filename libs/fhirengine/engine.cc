@@ -26,9 +26,12 @@ namespace {
 
 constexpr int kDefaultHistoryCount = 50;
 constexpr int kMaxHistoryCount = 1000;
-// What this engine does for every type today; the CapabilityStatement says exactly this.
-constexpr absl::string_view kInteractions[] = {"read", "vread", "history-instance", "search-type",
-                                               "create", "update", "delete"};
+// What an endpoint does for every type over HTTP; the CapabilityStatement says exactly this.
+constexpr absl::string_view kReadInteractions[] = {"read", "vread", "history-instance",
+                                                   "search-type"};
+constexpr absl::string_view kReadWriteInteractions[] = {
+    "read", "vread", "history-instance", "search-type", "create", "update", "delete"};
+constexpr absl::string_view kSystemWriteInteractions[] = {"transaction", "batch"};
 
 ResourceResult ResultOf(StoredVersion v, bool created = false) {
   std::vector<std::string> resources = {absl::StrCat(v.type, "/", v.id)};
@@ -139,11 +142,17 @@ ResourceResult Engine::Capabilities(const Context& context) const {
       return {.json = it->second.json};
     }
   }
+  using Codes = std::span<const absl::string_view>;
   fhir::ServerDescription description{.name = config_.name,
                                       .software_version = PLANAPI_VERSION,
                                       .base_url = context.base_url,
                                       .types = config_.types,
-                                      .type_interactions = kInteractions,
+                                      .type_interactions = config_.rest_writes
+                                                               ? Codes(kReadWriteInteractions)
+                                                               : Codes(kReadInteractions),
+                                      .system_interactions = config_.rest_writes
+                                                                 ? Codes(kSystemWriteInteractions)
+                                                                 : Codes(),
                                       .search = &search_capabilities_};
   if (absl::string_view base = context.base_url; config_.smart && absl::ConsumeSuffix(&base, "/fhir/r4")) {
     description.authorize_url = absl::StrCat(base, "/auth/authorize");

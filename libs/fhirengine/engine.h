@@ -35,6 +35,10 @@ struct EngineConfig {
   bool smart = false;
   // Reads by apps (requests carrying an OAuth client) are written to the audit trail.
   bool audit = false;
+  // The gateway forwards the payer's writes here over HTTP (with system/ scopes), so the
+  // CapabilityStatement declares create, update, delete, transaction and batch. Otherwise writes
+  // arrive over gRPC only and the statement declares the reads.
+  bool rest_writes = false;
 };
 
 struct Context {

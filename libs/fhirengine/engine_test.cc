@@ -1,5 +1,9 @@
 #include "libs/fhirengine/engine.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "libs/fhir/resource_types.h"
@@ -24,6 +28,39 @@ TEST_CASE("the engine's CapabilityStatement reflects its configuration", "[fhire
   CHECK(json::GetString(*cs, "resourceType") == "CapabilityStatement");
   CHECK(json::GetString((*cs)["software"], "name") == "Directory");
   CHECK((*cs)["rest"][0]["resource"].Size() == fhir::DirectoryTypes().size());
+}
+
+// The statement declares writes only where the gateway forwards them (the directory is written
+// over gRPC only).
+TEST_CASE("the CapabilityStatement declares REST writes only when configured", "[fhirengine]") {
+  auto pool = NoDatabase();
+  auto codes = [](const rapidjson::Value& list) {
+    std::vector<std::string> out;
+    if (list.IsArray()) {
+      for (const auto& i : list.GetArray()) {
+        out.emplace_back(*json::GetString(i, "code"));
+      }
+    }
+    return out;
+  };
+  for (bool writes : {false, true}) {
+    auto owned = Engine::Create({.name = "E", .types = fhir::PatientAccessTypes(),
+                                 .realms = {Realm::kProduction}, .rest_writes = writes},
+                                *pool);
+    REQUIRE(owned.ok());
+    auto cs = json::Parse((*owned)->Capabilities({.base_url = "https://x/fhir/r4"}).json);
+    REQUIRE(cs.ok());
+    const rapidjson::Value& rest = (*cs)["rest"][0];
+    const std::vector<std::string> type_codes = codes(rest["resource"][0]["interaction"]);
+    CHECK(std::count(type_codes.begin(), type_codes.end(), "read") == 1);
+    CHECK(std::count(type_codes.begin(), type_codes.end(), "search-type") == 1);
+    CHECK(std::count(type_codes.begin(), type_codes.end(), "create") == (writes ? 1 : 0));
+    CHECK(std::count(type_codes.begin(), type_codes.end(), "delete") == (writes ? 1 : 0));
+    const std::vector<std::string> system_codes =
+        rest.HasMember("interaction") ? codes(rest["interaction"]) : std::vector<std::string>();
+    CHECK(system_codes == (writes ? std::vector<std::string>{"transaction", "batch"}
+                                  : std::vector<std::string>()));
+  }
 }
 
 TEST_CASE("requests are validated before the database is asked", "[fhirengine]") {

@@ -12,7 +12,8 @@ fhirengine::EngineConfig EngineConfiguration() {
           .types = fhir::PatientAccessTypes(),
           .realms = {Realm::kProduction, Realm::kSandbox},
           .smart = true,
-          .audit = true};
+          .audit = true,
+          .rest_writes = true};
 }
 
 absl::StatusOr<std::vector<std::unique_ptr<grpc::Service>>> MakeServices(runtime::Settings&,

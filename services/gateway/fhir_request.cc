@@ -1,10 +1,13 @@
 #include "services/gateway/fhir_request.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/fhir/resource_types.h"
+#include "libs/json/json.h"
 #include "libs/status/status_macros.h"
 
 namespace planapi::gateway {
@@ -15,6 +18,7 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
   if (segments.empty()) {
     if (method == "POST") {
       parse.call.interaction = FhirInteraction::kTransaction;
+      parse.call.body = request.body;
       return parse;
     }
     return absl::NotFoundError("no resource type in the path");
@@ -41,6 +45,8 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
       PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
     } else if (method == "POST") {
       parse.call.interaction = FhirInteraction::kCreate;
+      parse.call.body = request.body;
+      parse.call.if_none_exist = std::string(request.Header("if-none-exist").value_or(""));
     } else {
       parse.allowed = "GET, HEAD, POST";
     }
@@ -71,7 +77,14 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     if (get) {
       parse.call.interaction = FhirInteraction::kRead;
     } else if (method == "PUT") {
+      if (request.Header("if-match").has_value()) {
+        // Refused rather than ignored: ignoring it would silently allow the lost update the
+        // client is guarding against.
+        return absl::InvalidArgumentError(
+            "If-Match (version-aware update) is not supported; send the update without it");
+      }
       parse.call.interaction = FhirInteraction::kUpdate;
+      parse.call.body = request.body;
     } else if (method == "DELETE") {
       parse.call.interaction = FhirInteraction::kDelete;
     } else {
@@ -104,6 +117,71 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     return parse;
   }
   return absl::NotFoundError(absl::StrCat("no FHIR interaction at ", rest));
+}
+
+absl::StatusOr<std::vector<BundleEntryAccess>> BundleAccesses(absl::string_view body) {
+  absl::StatusOr<rapidjson::Document> doc = json::Parse(body);
+  if (!doc.ok() || !doc->IsObject() || json::GetString(*doc, "resourceType") != "Bundle") {
+    return absl::InvalidArgumentError(
+        "POST to the FHIR base needs a transaction or batch Bundle as JSON");
+  }
+  std::vector<BundleEntryAccess> out;
+  auto entries = doc->FindMember("entry");
+  if (entries == doc->MemberEnd()) {
+    return out;
+  }
+  if (!entries->value.IsArray()) {
+    return absl::InvalidArgumentError("Bundle.entry must be an array");
+  }
+  int index = 0;
+  for (const rapidjson::Value& entry : entries->value.GetArray()) {
+    auto bad = [index](absl::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat("Bundle.entry[", index, "]: ", why));
+    };
+    if (!entry.IsObject()) {
+      return bad("is not an object");
+    }
+    auto request = entry.FindMember("request");
+    if (request == entry.MemberEnd() || !request->value.IsObject()) {
+      return bad("has no request");
+    }
+    const absl::string_view method = json::GetString(request->value, "method").value_or("");
+    const absl::string_view url = json::GetString(request->value, "url").value_or("");
+    // "Type", "Type/id", "Type?query", or an absolute URL ending in one of those.
+    absl::string_view path = url.substr(0, url.find('?'));
+    const bool has_query = url.find('?') != absl::string_view::npos;
+    std::vector<absl::string_view> segments = absl::StrSplit(path, '/', absl::SkipEmpty());
+    if (auto h = std::find(segments.begin(), segments.end(), "_history"); h != segments.end()) {
+      segments.erase(h, segments.end());  // Type/id/_history[/vid] reads Type/id
+    }
+    std::string type;
+    if (const size_t n = segments.size(); n >= 2 && fhir::LooksLikeTypeName(segments[n - 2]) &&
+                                           fhir::IsValidId(segments[n - 1])) {
+      type = std::string(segments[n - 2]);
+      segments = {segments[n - 2], segments[n - 1]};
+    } else if (n >= 1 && fhir::LooksLikeTypeName(segments[n - 1])) {
+      type = std::string(segments[n - 1]);
+      segments = {segments[n - 1]};
+    } else {
+      return bad(absl::StrCat("request.url '", url, "' names no resource type"));
+    }
+    BundleEntryAccess access{.type = std::move(type)};
+    if (method == "POST") {
+      access.interaction = FhirInteraction::kCreate;
+    } else if (method == "PUT" || method == "PATCH") {
+      access.interaction = FhirInteraction::kUpdate;
+    } else if (method == "DELETE") {
+      access.interaction = FhirInteraction::kDelete;
+    } else if (method == "GET" || method == "HEAD") {
+      access.interaction = segments.size() == 2 && !has_query ? FhirInteraction::kRead
+                                                              : FhirInteraction::kSearchType;
+    } else {
+      return bad(absl::StrCat("request.method '", method, "' is not GET, POST, PUT, PATCH or DELETE"));
+    }
+    out.push_back(std::move(access));
+    ++index;
+  }
+  return out;
 }
 
 }  // namespace planapi::gateway

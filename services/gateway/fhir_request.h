@@ -27,6 +27,18 @@ struct FhirParse {
 // type names that cannot be resource types; INVALID_ARGUMENT for a malformed id or query.
 absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::string_view rest);
 
+// One entry of a transaction or batch Bundle: the type it addresses and what it does, so that
+// the caller's scopes can be checked for every entry before anything is forwarded.
+struct BundleEntryAccess {
+  std::string type;
+  FhirInteraction interaction;  // kCreate, kUpdate, kDelete, kRead or kSearchType
+};
+
+// The entries of a transaction or batch Bundle. INVALID_ARGUMENT naming the entry when the body
+// is not a Bundle or an entry's request cannot be understood; the FHIR service validates the
+// rest (the Bundle's type, the resources themselves).
+absl::StatusOr<std::vector<BundleEntryAccess>> BundleAccesses(absl::string_view body);
+
 // Form decoding lives with the FHIR vocabulary, shared with the services.
 using fhir::ParseForm;
 using fhir::PercentDecode;

@@ -344,8 +344,32 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
       Finish(std::move(ctx), std::move(r));
       return;
     }
-    absl::StatusOr<authz::Grant> grant = authz::CheckAccess(
-        *principal, {parse->call.type, ToAuthzInteraction(parse->call.interaction)});
+    absl::StatusOr<authz::Grant> grant = authz::Grant{};
+    if (parse->call.interaction == FhirInteraction::kTransaction) {
+      // Every entry is checked as if it came on its own: a Bundle grants nothing extra.
+      absl::StatusOr<std::vector<BundleEntryAccess>> entries = BundleAccesses(parse->call.body);
+      if (!entries.ok()) {
+        FinishError(std::move(ctx), entries.status());
+        return;
+      }
+      for (const BundleEntryAccess& entry : *entries) {
+        grant = authz::CheckAccess(*principal, {entry.type, ToAuthzInteraction(entry.interaction)});
+        if (!grant.ok() || grant->patient.has_value() || !grant->categories.empty()) {
+          break;
+        }
+      }
+    } else {
+      grant = authz::CheckAccess(
+          *principal, {parse->call.type, ToAuthzInteraction(parse->call.interaction)});
+    }
+    if (grant.ok() && IsWrite(parse->call.interaction) &&
+        (principal->patient.has_value() || grant->patient.has_value() ||
+         !grant->categories.empty())) {
+      // Payer ingest only: a member's app reads; it never changes the record it is shown.
+      grant = absl::PermissionDeniedError(
+          "writes are for the payer's backend services (unconstrained system/ scopes); an app "
+          "acting for a member may only read");
+    }
     if (!grant.ok()) {
       http::Response r = ErrorResponse(true, grant.status(), ctx->request_id);
       r.SetHeader("WWW-Authenticate", R"(Bearer realm="planapi", error="insufficient_scope")");
@@ -420,25 +444,59 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
   FhirCall call = std::move(parse->call);
   call.realm = match.route->realm;
   call.base_url = absl::StrCat(PublicUrl(request), match.route->prefix);
+  if (call.interaction == FhirInteraction::kCreate || call.interaction == FhirInteraction::kUpdate ||
+      call.interaction == FhirInteraction::kTransaction) {
+    const absl::string_view content_type = request.Header("content-type").value_or("");
+    if (!absl::StartsWithIgnoreCase(content_type, "application/fhir+json") &&
+        !absl::StartsWithIgnoreCase(content_type, "application/json")) {
+      http::Response r = ErrorResponse(
+          true,
+          absl::InvalidArgumentError(absl::StrCat(
+              "send the resource as application/fhir+json, not '", content_type, "'")),
+          ctx->request_id, 415);
+      Finish(std::move(ctx), std::move(r));
+      return;
+    }
+  }
+  // What the answer to a write looks like (FHIR's Prefer: return=...).
+  const bool minimal = absl::StrContains(
+      absl::AsciiStrToLower(request.Header("prefer").value_or("")), "return=minimal");
   const Upstream upstream = match.route->upstream;
   const rpc::CallInfo info = CallInfoOf(*ctx);
   std::string if_none_match(request.Header("if-none-match").value_or(""));
+  const FhirInteraction interaction = call.interaction;
+  std::string location_base = absl::StrCat(call.base_url, "/", call.type, "/");
   upstreams_.Fhir(upstream, std::move(call), info,
-                  [this, upstream, if_none_match = std::move(if_none_match),
+                  [this, upstream, interaction, minimal, location_base = std::move(location_base),
+                   if_none_match = std::move(if_none_match),
                    ctx = std::move(ctx)](absl::StatusOr<FhirResult> result) mutable {
                     if (!result.ok()) {
                       FinishError(std::move(ctx), Sanitize(result.status(), upstream));
                       return;
                     }
+                    const bool write = IsWrite(interaction);
                     http::Response r{.status = 200, .body = std::move(result->json)};
-                    r.SetHeader("Content-Type", kFhirJson);
-                    if (!ctx->cache_control.empty()) {
+                    if (!ctx->cache_control.empty() && !write) {
                       r.SetHeader("Cache-Control", ctx->cache_control);
                     }
-                    if (!result->version_id.empty()) {
+                    if (write) {
+                      if (result->created) {
+                        r.status = 201;
+                        r.SetHeader("Location", absl::StrCat(location_base, result->id, "/_history/",
+                                                             result->version_id));
+                      }
+                      if (interaction == FhirInteraction::kDelete ||
+                          (minimal && interaction != FhirInteraction::kTransaction)) {
+                        r.body.clear();
+                        if (!result->created) {
+                          r.status = 204;
+                        }
+                      }
+                    }
+                    if (!result->version_id.empty() && interaction != FhirInteraction::kTransaction) {
                       std::string etag = absl::StrCat("W/\"", result->version_id, "\"");
                       // Conditional read: the client's copy is current.
-                      if (if_none_match == etag || if_none_match == "*") {
+                      if (!write && (if_none_match == etag || if_none_match == "*")) {
                         r.status = 304;
                         r.body.clear();
                       }
@@ -450,6 +508,9 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
                         absl::ParseTime(absl::RFC3339_full, result->last_updated, &modified,
                                         &err)) {
                       r.SetHeader("Last-Modified", HttpDate(modified));
+                    }
+                    if (!r.body.empty()) {
+                      r.SetHeader("Content-Type", kFhirJson);
                     }
                     Finish(std::move(ctx), std::move(r));
                   });

@@ -154,11 +154,28 @@ class GrpcUpstreams final : public Upstreams {
       }
       case FhirInteraction::kCreate:
       case FhirInteraction::kUpdate:
-      case FhirInteraction::kDelete:
-      case FhirInteraction::kTransaction:
-        // The gateway admits no writes until it verifies system tokens (gateway_handler.cc).
-        done(absl::PermissionDeniedError("writes are not forwarded"));
-        return;
+      case FhirInteraction::kTransaction: {
+        // The gateway forwards writes only for tokens with system/ scopes (gateway_handler.cc).
+        fhirpb::WriteRequest r = with(fhirpb::WriteRequest());
+        r.set_type(call.type);
+        r.set_id(call.id);
+        r.set_resource_json(std::move(call.body));
+        r.set_if_none_exist(std::move(call.if_none_exist));
+        // Assigned one by one: each name is an overload set that only the target type resolves.
+        FhirMethod<fhirpb::WriteRequest> method = &FhirAsync::Transaction;
+        if (call.interaction == FhirInteraction::kCreate) {
+          method = &FhirAsync::Create;
+        } else if (call.interaction == FhirInteraction::kUpdate) {
+          method = &FhirAsync::Update;
+        }
+        return Unary(to, principal, method, std::move(r), info, std::move(done));
+      }
+      case FhirInteraction::kDelete: {
+        fhirpb::DeleteRequest r = with(fhirpb::DeleteRequest());
+        r.set_type(call.type);
+        r.set_id(call.id);
+        return Unary(to, principal, &FhirAsync::Delete, std::move(r), info, std::move(done));
+      }
     }
   }
 
@@ -246,7 +263,9 @@ class GrpcUpstreams final : public Upstreams {
           } else {
             c->done(FhirResult{.json = std::move(*c->response.mutable_resource_json()),
                                .version_id = c->response.version_id(),
-                               .last_updated = c->response.last_updated()});
+                               .last_updated = c->response.last_updated(),
+                               .created = c->response.created(),
+                               .id = c->response.id()});
           }
           delete c;
         });

@@ -53,6 +53,10 @@ struct FhirCall {
   int count = 0;           // history: how many versions (0: the service's default)
   std::vector<std::pair<std::string, std::string>> params;
   bool lenient = false;    // search: Prefer: handling=lenient
+  // Writes: the resource (create, update) or the Bundle (transaction, batch) as sent, and a
+  // create's If-None-Exist query (conditional create).
+  std::string body;
+  std::string if_none_exist;
   // The verified caller, for member data (empty otherwise): sent as gRPC metadata
   // x-planapi-patient (the compartment to confine to), x-planapi-scopes (the granted scopes, for
   // category filters) and x-planapi-client.
@@ -71,6 +75,8 @@ struct FhirResult {
   std::string json;
   std::string version_id;
   std::string last_updated;
+  bool created = false;  // a write made a new resource: 201 with Location
+  std::string id;        // the written resource's id
 };
 
 struct WebCall {

@@ -461,6 +461,82 @@ await check('backend services: client_credentials with private_key_jwt (ES384)',
   await refused(client.clientCredentialsGrant(backend, { scope: 'patient/Coverage.rs' }), 'invalid_scope');
 });
 
+await check('backend services write through the gateway: create, conditional create, update, delete, transaction', async () => {
+  const jwk = cfg.backend.private_jwk;
+  const key = await webcrypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign']);
+  const backend = await client.discovery(issuer, cfg.backend.client_id, undefined,
+                                         client.PrivateKeyJwt({ key, kid: jwk.kid }));
+  const writer = (await client.clientCredentialsGrant(backend, { scope: 'system/Coverage.cruds system/Patient.rs' })).access_token;
+  const reader = (await client.clientCredentialsGrant(backend, { scope: 'system/Coverage.rs' })).access_token;
+  const send = (method, path, { token = writer, body, headers = {} } = {}) => fetch(`${fhirBase}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const stamp = `${Date.now()}`;
+  const coverage = {
+    resourceType: 'Coverage', status: 'active',
+    identifier: [{ system: 'urn:e2e:coverage', value: stamp }],
+    beneficiary: { reference: `Patient/${cfg.member.patient}` },
+    payor: [{ display: 'E2E Health Plan' }],
+  };
+  // create: 201 with Location, ETag and the stored resource
+  const created = await send('POST', '/Coverage', { body: coverage });
+  assert(created.status === 201, `create: ${created.status}`);
+  const location = created.headers.get('location');
+  const stored = await created.json();
+  assert(location === `${fhirBase}/Coverage/${stored.id}/_history/1`, `Location ${location}`);
+  assert(created.headers.get('etag') === 'W/"1"' && stored.meta.versionId === '1', 'version');
+  assert(created.headers.get('cache-control') === 'no-store', 'cacheable write answer');
+  const read = await send('GET', `/Coverage/${stored.id}`, { token: reader });
+  assert(read.status === 200 && (await read.json()).identifier[0].value === stamp, 'not readable');
+  // conditional create finds it: 200 and the same resource, nothing new
+  const again = await send('POST', '/Coverage', { body: coverage,
+                                                  headers: { 'if-none-exist': `identifier=urn:e2e:coverage|${stamp}` } });
+  assert(again.status === 200 && (await again.json()).id === stored.id, `conditional create: ${again.status}`);
+  // update: 200, version 2; return=minimal: no body
+  const updated = await send('PUT', `/Coverage/${stored.id}`, { body: { ...coverage, id: stored.id, status: 'cancelled' } });
+  assert(updated.status === 200 && updated.headers.get('etag') === 'W/"2"', `update: ${updated.status}`);
+  const minimal = await send('PUT', `/Coverage/${stored.id}`, { body: { ...coverage, id: stored.id },
+                                                                headers: { prefer: 'return=minimal' } });
+  assert(minimal.status === 204 && (await minimal.text()) === '', `minimal: ${minimal.status}`);
+  // bad input is refused and changes nothing
+  const mismatch = await send('PUT', `/Coverage/${stored.id}`, { body: { resourceType: 'Patient', id: stored.id } });
+  assert(mismatch.status === 400, `type mismatch: ${mismatch.status}`);
+  const xml = await send('POST', '/Coverage', { headers: { 'content-type': 'application/fhir+xml' }, body: coverage });
+  assert(xml.status === 415, `xml: ${xml.status}`);
+  assert((await send('POST', '/Coverage', { token: reader, body: coverage })).status === 403, 'read-only token wrote');
+  assert((await send('PUT', `/Patient/${cfg.member.patient}`, { body: { resourceType: 'Patient', id: cfg.member.patient } })).status === 403,
+         'wrote a type outside the scopes');
+  const member = await launchFor('launch/patient patient/*.rs');
+  assert((await send('DELETE', `/Coverage/${stored.id}`, { token: member.access_token })).status === 403, 'a member app deleted');
+  assert((await send('POST', '/Coverage', { token: 'not-a-token', body: coverage })).status === 401, 'bad token wrote');
+  const current = await (await send('GET', `/Coverage/${stored.id}`, { token: reader })).json();
+  assert(current.meta.versionId === '3' && current.status === 'active', `changed by a refused write: ${JSON.stringify(current.meta)}`);
+  // delete: 204, then the read says 410 Gone
+  const deleted = await send('DELETE', `/Coverage/${stored.id}`);
+  assert(deleted.status === 204, `delete: ${deleted.status}`);
+  assert((await send('GET', `/Coverage/${stored.id}`, { token: reader })).status === 410, 'deleted resource still read');
+  // transaction: all or nothing, with urn:uuid references rewritten
+  const tx = (entries) => send('POST', '', { body: { resourceType: 'Bundle', type: 'transaction', entry: entries } });
+  const good = await tx([
+    { fullUrl: 'urn:uuid:5a1c0b4e-0000-4000-8000-000000000001', resource: { ...coverage, identifier: [{ system: 'urn:e2e:coverage', value: `${stamp}-tx` }] },
+      request: { method: 'POST', url: 'Coverage' } },
+  ]);
+  assert(good.status === 200, `transaction: ${good.status}`);
+  const bundle = await good.json();
+  assert(bundle.type === 'transaction-response' && bundle.entry[0].response.status.startsWith('201'), JSON.stringify(bundle));
+  const bad = await tx([
+    { resource: { ...coverage, identifier: [{ system: 'urn:e2e:coverage', value: `${stamp}-half` }] }, request: { method: 'POST', url: 'Coverage' } },
+    { resource: { resourceType: 'Patient', id: `e2e-${stamp}` }, request: { method: 'PUT', url: `Coverage/e2e-${stamp}` } },
+  ]);
+  assert(bad.status === 400, `bad transaction: ${bad.status}`);
+  const matches = async (value) => ((await (await send('GET', `/Coverage?identifier=urn:e2e:coverage|${value}`, { token: reader })).json())
+    .entry ?? []).filter((e) => e.search?.mode === 'match').length;
+  assert(await matches(`${stamp}-tx`) === 1, 'the transaction\'s Coverage is not found');
+  assert(await matches(`${stamp}-half`) === 0, 'a failed transaction wrote its first entry');
+});
+
 await browser.close();
 console.log(failures === 0 ? 'all passed' : `${failures} failed`);
 process.exit(failures === 0 ? 0 : 1);

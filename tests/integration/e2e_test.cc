@@ -55,7 +55,7 @@ TEST_CASE("openid-client and Chromium complete SMART launches and every bad case
   pb::CreateClientRequest backend;
   backend.set_name("E2E backend");
   backend.set_type(pb::CLIENT_TYPE_BACKEND);
-  backend.set_scopes("system/*.rs");
+  backend.set_scopes("system/*.cruds");  // reads, and the payer's writes
   backend.set_jwks_json(absl::StrCat(R"({"keys":[)", pinned.PublicJwk(), "]}"));
   const pb::CreateClientResponse backend_app = CreateClient(*stub, backend);
 
