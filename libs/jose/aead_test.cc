@@ -20,7 +20,10 @@ TEST_CASE("sealed secrets open with the same key and associated data", "[jose]")
   for (absl::string_view secret : {"", "s", "a client secret of some length ... 0123456789"}) {
     const std::string sealed = box.Seal(secret, "client-1");
     CHECK(sealed.size() == 1 + 12 + secret.size() + 16);
-    if (!secret.empty()) {
+    // The plaintext must not show through. Only for secrets long enough that random bytes
+    // cannot contain them by chance: a one-byte secret turns up in 30 random bytes about one
+    // time in nine, which made this test fail at random.
+    if (secret.size() >= 8) {
       CHECK_FALSE(absl::StrContains(sealed, secret));
     }
     auto opened = box.Open(sealed, "client-1");
