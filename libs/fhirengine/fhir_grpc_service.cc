@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
+#include "libs/rpc/identity.h"
 #include "libs/rpc/metadata.h"
 #include "libs/rpc/status.h"
 #include "planapi/fhir/v1/fhir_service.grpc.pb.h"
@@ -125,11 +126,17 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status Capabilities(grpc::ServerContext* context, const pb::CapabilitiesRequest* in,
                             pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Capabilities"); !who.ok()) {
+      return who;
+    }
     return Answer(*context, "Capabilities", engine_->Capabilities(ContextOf(in->context())), out);
   }
 
   grpc::Status Read(grpc::ServerContext* context, const pb::ReadRequest* in,
                     pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Read"); !who.ok()) {
+      return who;
+    }
     const Context c = ContextOf(in->context(), context);
     return Answer(*context, "Read",
                   Audited(*context, c, "read", in->type(), "",
@@ -139,6 +146,9 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status VRead(grpc::ServerContext* context, const pb::VReadRequest* in,
                      pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "VRead"); !who.ok()) {
+      return who;
+    }
     const Context c = ContextOf(in->context(), context);
     return Answer(*context, "VRead",
                   Audited(*context, c, "vread", in->type(), "",
@@ -148,6 +158,9 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status History(grpc::ServerContext* context, const pb::HistoryRequest* in,
                        pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "History"); !who.ok()) {
+      return who;
+    }
     const Context c = ContextOf(in->context(), context);
     return Answer(*context, "History",
                   Audited(*context, c, "history", in->type(), "",
@@ -157,6 +170,9 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status Create(grpc::ServerContext* context, const pb::WriteRequest* in,
                       pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Create"); !who.ok()) {
+      return who;
+    }
     if (!in->id().empty()) {
       return Answer(*context, "Create",
                     absl::InvalidArgumentError("create assigns the id; use update for a given id"),
@@ -174,12 +190,18 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status Transaction(grpc::ServerContext* context, const pb::WriteRequest* in,
                            pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Transaction"); !who.ok()) {
+      return who;
+    }
     return Answer(*context, "Transaction",
                   engine_->Transaction(ContextOf(in->context()), in->resource_json()), out);
   }
 
   grpc::Status Update(grpc::ServerContext* context, const pb::WriteRequest* in,
                       pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Update"); !who.ok()) {
+      return who;
+    }
     return Answer(*context, "Update",
                   engine_->Update(ContextOf(in->context()), in->type(), in->id(),
                                   in->resource_json()),
@@ -188,12 +210,18 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status Delete(grpc::ServerContext* context, const pb::DeleteRequest* in,
                       pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Delete"); !who.ok()) {
+      return who;
+    }
     return Answer(*context, "Delete", engine_->Delete(ContextOf(in->context()), in->type(), in->id()),
                   out);
   }
 
   grpc::Status Import(grpc::ServerContext* context, grpc::ServerReader<pb::ImportRequest>* reader,
                       pb::ImportResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Import"); !who.ok()) {
+      return who;
+    }
     // Documents are stored in batches (ImportMany): up to kBatch documents or kBatchBytes,
     // whichever comes first, so memory stays bounded and NDJSON is not written a line at a time.
     constexpr size_t kBatch = 500;
@@ -261,6 +289,9 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status Everything(grpc::ServerContext* context, const pb::EverythingRequest* in,
                           pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Everything"); !who.ok()) {
+      return who;
+    }
     std::vector<std::pair<std::string, std::string>> params;
     for (const auto& p : in->params()) {
       params.emplace_back(p.name(), p.value());
@@ -274,6 +305,9 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status Search(grpc::ServerContext* context, const pb::SearchRequest* in,
                       pb::ResourceResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Search"); !who.ok()) {
+      return who;
+    }
     std::vector<std::pair<std::string, std::string>> params;
     for (const auto& p : in->params()) {
       params.emplace_back(p.name(), p.value());
@@ -288,6 +322,9 @@ class FhirGrpcService final : public pb::Fhir::Service {
 
   grpc::Status AuditTrail(grpc::ServerContext* context, const pb::AuditTrailRequest* in,
                           pb::AuditTrailResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "AuditTrail"); !who.ok()) {
+      return who;
+    }
     absl::StatusOr<std::vector<AuditEvent>> events =
         engine_->AuditTrail(static_cast<Realm>(in->context().realm()), in->patient(),
                             in->limit() == 0 ? 100 : in->limit());

@@ -14,7 +14,8 @@
 
 namespace planapi::rpc {
 
-// An insecure (in-cluster, NetworkPolicy-guarded) channel to host:port.
+// A plaintext channel (in-cluster, NetworkPolicy-guarded) to host:port whose calls carry this
+// process's service identity (identity.h).
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 
 // Asks the standard health service (grpc.health.v1) of `channel` whether it serves, without

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "libs/rpc/identity.h"
 #include "libs/rpc/server.h"
 #include "libs/runtime/signals.h"
 #include "libs/status/status_macros.h"
@@ -163,6 +164,18 @@ int BackendMain(int argc, char** argv, const BackendSpec& spec) {
     return 0;
   }
 
+  // The service key is read here, with the other secrets, not with the settings above: migration
+  // runs (as a Helm hook) before the deployment's secrets exist.
+  absl::StatusOr<std::string> service_key = settings->RequiredSecret("service-key");
+  if (service_key.ok()) {
+    if (absl::Status s = rpc::SetServiceIdentity(spec.name, *service_key); !s.ok()) {
+      service_key = absl::InvalidArgumentError(
+          absl::StrCat("PLANAPI_SERVICE_KEY (--service-key): ", s.message()));
+    }
+  }
+  if (!service_key.ok()) {
+    return Fail(spec, 2, service_key.status());
+  }
   auto services = spec.make_services(*settings, **pool);
   if (!services.ok()) {
     return Fail(spec, services.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1,

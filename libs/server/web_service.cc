@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/rpc/identity.h"
 #include "libs/rpc/metadata.h"
 #include "libs/rpc/status.h"
 #include "planapi/common/v1/web.grpc.pb.h"
@@ -41,6 +42,9 @@ class WebServiceImpl final : public planapi::common::v1::Web::Service {
 
   grpc::Status Handle(grpc::ServerContext* context, const planapi::common::v1::WebRequest* in,
                       planapi::common::v1::WebResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Handle"); !who.ok()) {
+      return who;
+    }
     WebRequest request{.method = in->method(),
                        .path = in->path(),
                        .query = in->query(),

@@ -6,27 +6,64 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 #include <utility>
 
+#include "absl/base/call_once.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/rpc/identity.h"
 
 extern char** environ;
 
 namespace planapi::testing {
+
+void EnsureServiceIdentity() {
+  static absl::once_flag once;
+  absl::call_once(once, [] {
+    std::string key;
+    const char* file = std::getenv("PLANAPI_SERVICE_KEY_FILE");
+    if (const char* given = std::getenv("PLANAPI_SERVICE_KEY"); given != nullptr && *given != 0) {
+      key = given;
+    } else if (file != nullptr && *file != 0) {  // e.g. var/service_key of a local suite
+      std::ifstream in(file);
+      std::stringstream contents;
+      contents << in.rdbuf();
+      key = std::string(absl::StripAsciiWhitespace(contents.str()));
+    } else {
+      std::ifstream random("/dev/urandom", std::ios::binary);
+      std::string bytes(32, '\0');
+      random.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      key = absl::BytesToHexString(bytes);
+      ::setenv("PLANAPI_SERVICE_KEY", key.c_str(), 1);
+    }
+    if (absl::Status s = rpc::SetServiceIdentity("test", key); !s.ok()) {
+      std::fprintf(stderr, "tests: PLANAPI_SERVICE_KEY: %s\n", std::string(s.message()).c_str());
+      std::abort();
+    }
+  });
+}
+
 namespace {
 
 absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv,
                             const std::map<std::string, std::string>& env,
                             const std::string& log_path) {
+  EnsureServiceIdentity();
+  // A key given as a file (or given empty) replaces the inherited one: both set is a
+  // configuration error the services report.
+  const bool own_key = env.contains("PLANAPI_SERVICE_KEY") || env.contains("PLANAPI_SERVICE_KEY_FILE");
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     absl::string_view kv = *e;
-    if (!env.contains(std::string(kv.substr(0, kv.find('='))))) {
+    const std::string name(kv.substr(0, kv.find('=')));
+    if (!env.contains(name) && !(own_key && name == "PLANAPI_SERVICE_KEY")) {
       env_strings.emplace_back(kv);
     }
   }

@@ -13,6 +13,11 @@
 
 namespace planapi::testing {
 
+// Gives this test process a service identity ("test") and the deployment key every process it
+// starts inherits (PLANAPI_SERVICE_KEY: the one in the environment, else a random one), once:
+// the services refuse calls without a service identity. Spawning a child calls it.
+void EnsureServiceIdentity();
+
 // Runs argv[0] (looked up in PATH) with extra environment variables, waits, and returns its exit
 // code; stdout and stderr go to `log_path` when set. INTERNAL if it cannot be started.
 absl::StatusOr<int> RunCommand(const std::vector<std::string>& argv,

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/rpc/identity.h"
 #include "libs/rpc/metadata.h"
 #include "libs/rpc/status.h"
 #include "planapi/auth/v1/auth_service.grpc.pb.h"
@@ -134,6 +135,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status GetJwks(grpc::ServerContext* ctx, const pb::GetJwksRequest*,
                        pb::GetJwksResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "GetJwks"); !who.ok()) {
+      return who;
+    }
     if (feed_.keys == nullptr) {
       return Fail(*ctx, "GetJwks", absl::UnimplementedError(
                                          "this auth instance was started without signing keys, "
@@ -145,6 +149,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status WatchRevocations(grpc::ServerContext* ctx, const pb::WatchRevocationsRequest* in,
                                 grpc::ServerWriter<pb::Revocation>* writer) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "WatchRevocations"); !who.ok()) {
+      return who;
+    }
     if (feed_.oauth == nullptr) {
       return Fail(*ctx, "WatchRevocations", absl::UnimplementedError(
                                          "this auth instance was started without the token "
@@ -179,6 +186,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status CreateClient(grpc::ServerContext* ctx, const pb::CreateClientRequest* in,
                             pb::CreateClientResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "CreateClient"); !who.ok()) {
+      return who;
+    }
     return Answer(*ctx, "CreateClient", [&]() -> absl::Status {
       absl::StatusOr<ClientType> type = TypeOf(in->type());
       if (!type.ok()) {
@@ -204,11 +214,17 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status GetClient(grpc::ServerContext* ctx, const pb::ClientIdRequest* in,
                          pb::Client* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "GetClient"); !who.ok()) {
+      return who;
+    }
     return AnswerClient(*ctx, "GetClient", admin_.GetClient(in->client_id()), out);
   }
 
   grpc::Status UpdateClient(grpc::ServerContext* ctx, const pb::UpdateClientRequest* in,
                             pb::Client* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "UpdateClient"); !who.ok()) {
+      return who;
+    }
     ClientUpdate update{.client_id = in->client_id()};
     if (in->has_name()) update.name = in->name();
     if (in->has_redirect_uris()) {
@@ -223,18 +239,27 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status GetClientSecret(grpc::ServerContext* ctx, const pb::ClientIdRequest* in,
                                pb::ClientSecretResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "GetClientSecret"); !who.ok()) {
+      return who;
+    }
     return AnswerSecret(*ctx, "GetClientSecret", in->client_id(),
                         admin_.GetClientSecret(in->client_id()), out);
   }
 
   grpc::Status RotateSecret(grpc::ServerContext* ctx, const pb::ClientIdRequest* in,
                             pb::ClientSecretResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "RotateSecret"); !who.ok()) {
+      return who;
+    }
     return AnswerSecret(*ctx, "RotateSecret", in->client_id(),
                         admin_.RotateSecret(in->client_id()), out);
   }
 
   grpc::Status SetClientRealms(grpc::ServerContext* ctx, const pb::SetClientRealmsRequest* in,
                                pb::Client* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "SetClientRealms"); !who.ok()) {
+      return who;
+    }
     bool production = false;
     for (int realm : in->realms()) {
       absl::StatusOr<std::optional<Realm>> r = RealmOf(static_cast<pb::Realm>(realm), true);
@@ -249,6 +274,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status SetClientStatus(grpc::ServerContext* ctx, const pb::SetClientStatusRequest* in,
                                pb::Client* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "SetClientStatus"); !who.ok()) {
+      return who;
+    }
     if (in->status() != pb::CLIENT_STATUS_ACTIVE && in->status() != pb::CLIENT_STATUS_SUSPENDED) {
       return Fail(*ctx, "SetClientStatus",
                   absl::InvalidArgumentError("status must be active or suspended"));
@@ -262,6 +290,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status CreateAccount(grpc::ServerContext* ctx, const pb::CreateAccountRequest* in,
                              pb::Account* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "CreateAccount"); !who.ok()) {
+      return who;
+    }
     return Answer(*ctx, "CreateAccount", [&]() -> absl::Status {
       absl::StatusOr<AccountKind> kind = KindOf(in->kind());
       if (!kind.ok()) {
@@ -287,6 +318,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status CreateLaunch(grpc::ServerContext* ctx, const pb::CreateLaunchRequest* in,
                             pb::CreateLaunchResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "CreateLaunch"); !who.ok()) {
+      return who;
+    }
     return Answer(*ctx, "CreateLaunch", [&]() -> absl::Status {
       absl::StatusOr<std::optional<Realm>> realm = RealmOf(in->realm(), true);
       if (!realm.ok()) {
@@ -311,6 +345,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status ListGrants(grpc::ServerContext* ctx, const pb::ListGrantsRequest* in,
                           pb::ListGrantsResponse* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "ListGrants"); !who.ok()) {
+      return who;
+    }
     return Answer(*ctx, "ListGrants", [&]() -> absl::Status {
       GrantFilter filter{.account_id = in->account_id(),
                          .client_id = in->client_id(),
@@ -339,6 +376,9 @@ class AuthGrpcService final : public pb::Auth::Service {
 
   grpc::Status RevokeGrant(grpc::ServerContext* ctx, const pb::RevokeGrantRequest* in,
                            pb::Grant* out) override {
+    if (grpc::Status who = rpc::RequireServiceIdentity(*ctx, "RevokeGrant"); !who.ok()) {
+      return who;
+    }
     return Answer(*ctx, "RevokeGrant", [&]() -> absl::Status {
       absl::StatusOr<Grant> g = admin_.RevokeGrant(in->grant_id(), in->reason());
       if (!g.ok()) {

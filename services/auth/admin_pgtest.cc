@@ -6,7 +6,9 @@
 #include "libs/jose/key.h"
 #include "libs/jose/password.h"
 #include "libs/jose/secret.h"
+#include "libs/rpc/identity.h"
 #include "libs/testing/postgres.h"
+#include "libs/testing/process.h"
 #include "planapi/auth/v1/auth_service.grpc.pb.h"
 #include "services/auth/admin.h"
 #include "services/auth/admin_grpc.h"
@@ -32,7 +34,12 @@ struct Fixture {
     grpc::ServerBuilder builder;
     builder.RegisterService(service.get());
     server = builder.BuildAndStart();
-    stub = pb::Auth::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
+    // As the suite's processes do: every call carries this process's service identity.
+    testing::EnsureServiceIdentity();
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> identity;
+    identity.push_back(rpc::IdentityInterceptorFactory());
+    stub = pb::Auth::NewStub(server->experimental().InProcessChannelWithInterceptors(
+        grpc::ChannelArguments(), std::move(identity)));
   }
   ~Fixture() { server->Shutdown(); }
 

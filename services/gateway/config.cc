@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "libs/rpc/identity.h"
 #include "libs/status/status_macros.h"
 
 namespace planapi::gateway {
@@ -66,6 +67,12 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(runtime::Settings& settings) {
     }
   }
   c.public_url = url;
+  PLANAPI_ASSIGN_OR_RETURN(c.service_key, settings.RequiredSecret("service-key"));
+  if (c.service_key.size() < rpc::kMinServiceKeyLength) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "PLANAPI_SERVICE_KEY (--service-key) must be at least ", rpc::kMinServiceKeyLength,
+        " characters"));
+  }
   PLANAPI_ASSIGN_OR_RETURN(int64_t deadline, settings.Int("upstream-deadline-ms", 5000, 10, 600000));
   c.upstream_deadline = std::chrono::milliseconds(deadline);
   PLANAPI_ASSIGN_OR_RETURN(c.hsts_max_age, settings.Int("hsts-max-age", 31536000, 0, 63072000));

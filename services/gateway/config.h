@@ -28,6 +28,7 @@ struct GatewayConfig {
   int64_t client_rate_limit = 100;
   int64_t client_rate_burst = 200;
   std::string web_root;  // empty: no static files
+  std::string service_key;  // proves the gateway's identity on its calls to the services
   runtime::LogLevel log_level = runtime::LogLevel::kInfo;
   std::chrono::milliseconds shutdown_grace{10000};
 };

@@ -8,6 +8,7 @@
 #include "libs/runtime/settings.h"
 #include "libs/runtime/signals.h"
 #include "libs/rpc/channel.h"
+#include "libs/rpc/identity.h"
 #include "services/gateway/auth_feed.h"
 #include "services/gateway/authenticator.h"
 #include "services/gateway/config.h"
@@ -38,6 +39,10 @@ int Run(int argc, char** argv) {
     return 2;
   }
   runtime::InitLogging("gateway", config->log_level);
+  if (absl::Status s = rpc::SetServiceIdentity("gateway", config->service_key); !s.ok()) {
+    std::cerr << "planapi-gateway: bad configuration: " << s.message() << "\n";
+    return 2;
+  }
   Metrics metrics;
   std::unique_ptr<Upstreams> upstreams = MakeGrpcUpstreams(config->upstreams, metrics);
   // Tokens are verified here against auth's keys; the feed keeps keys and revocations current.

@@ -12,9 +12,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "libs/rpc/identity.h"
+#include "libs/runtime/settings.h"
 #include "services/planctl/generate.h"
 #include "services/planctl/auth_commands.h"
 #include "services/planctl/import.h"
+
+extern char** environ;
 
 namespace {
 
@@ -89,12 +93,32 @@ int Generate(const std::vector<std::string>& args) {
   return planapi::planctl::RunGenerate(options);
 }
 
+// The services accept calls only from holders of the deployment's service key: planctl reads it
+// from PLANAPI_SERVICE_KEY or the file PLANAPI_SERVICE_KEY_FILE names (./planapi sets the latter).
+absl::Status SetIdentity() {
+  const char* none[] = {"planctl", nullptr};
+  absl::StatusOr<planapi::runtime::Settings> settings =
+      planapi::runtime::Settings::FromArgs(1, none, environ);
+  if (!settings.ok()) {
+    return settings.status();
+  }
+  absl::StatusOr<std::string> key = settings->RequiredSecret("service-key");
+  if (!key.ok()) {
+    return key.status();
+  }
+  return planapi::rpc::SetServiceIdentity("planctl", *key);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "generate") {
     return Generate(args);
+  }
+  if (absl::Status identity = SetIdentity(); !identity.ok() && !args.empty()) {
+    std::cerr << "planctl: the service key: " << identity.message() << "\n";
+    return 2;
   }
   if (!args.empty() && planapi::planctl::IsAuthCommand(args[0])) {
     return planapi::planctl::RunAuthCommand(args);

@@ -19,7 +19,7 @@ const PROFILES = {
   // values-production.yaml: Secrets made outside the chart, Ingress on, at least 2 replicas each.
   production: {
     ingress: true,
-    externalSecrets: ['planapi-database', 'planapi-gateway-tls', 'planapi-auth-keys'],
+    externalSecrets: ['planapi-database', 'planapi-gateway-tls', 'planapi-auth-keys', 'planapi-service-key'],
     minReplicasAtLeast: 2,
   },
   // postgresql.inCluster.enabled=true: the database does not exist at pre-install, so hooks run
@@ -675,6 +675,27 @@ await check('every Secret and ConfigMap the workloads reference is rendered or p
     const sa = podSpec(w).serviceAccountName;
     if (sa && !find('ServiceAccount', sa)) problems.push(`${id(w)}: ServiceAccount ${sa} missing`);
   }
+  return problems;
+});
+
+await check('every Deployment mounts the service key file it names (internal calls need a service identity)', () => {
+  const problems = [];
+  for (const d of deployments) {
+    const c = mainContainer(d);
+    const path = containerEnv(c).PLANAPI_SERVICE_KEY_FILE;
+    if (typeof path !== 'string' || !path) {
+      problems.push(`${id(d)}: no PLANAPI_SERVICE_KEY_FILE`);
+      continue;
+    }
+    const src = secretFileSource(d, c, path);
+    if (!src) {
+      problems.push(`${id(d)}: ${path} is not a file of a mounted Secret`);
+      continue;
+    }
+    const p = secretProblem(src.secretName, src.key, d);
+    if (p) problems.push(p);
+  }
+  if (deployments.length < 6) problems.push(`only ${deployments.length} Deployments`);
   return problems;
 });
 

@@ -34,12 +34,19 @@ TEST_CASE("backends refuse bad configuration with exit code 2, naming the settin
       {"PLANAPI_DATABASE_URL", "host=/nonexistent dbname=x"},
       {"PLANAPI_CLIENT_SECRET_KEY_FILE", keys.path() + "/client_secret_key"},
       {"PLANAPI_SIGNING_KEYS_FILE", keys.path() + "/signing_keys.pem"}};
+  auto with_key = [&](std::string key) {
+    auto env = good_db;
+    env["PLANAPI_SERVICE_KEY"] = std::move(key);  // replaces the one the tests share
+    return env;
+  };
   struct Case {
     std::vector<std::string> args;
     std::map<std::string, std::string> env;
     std::string names;
   };
   const Case cases[] = {
+      {{}, with_key(""), "PLANAPI_SERVICE_KEY (--service-key) or PLANAPI_SERVICE_KEY_FILE"},
+      {{}, with_key("short"), "PLANAPI_SERVICE_KEY (--service-key): the service key must be at least 32"},
       {{"--grpc-port=http"}, good_db, "PLANAPI_GRPC_PORT (--grpc-port): 'http' is not an integer"},
       {{}, {}, "PLANAPI_DATABASE_URL (--database-url) or PLANAPI_DATABASE_URL_FILE"},
       {{"--database-url-file=/nonexistent/secret"}, {}, "cannot read '/nonexistent/secret'"},
@@ -93,6 +100,8 @@ TEST_CASE("the gateway refuses bad configuration with exit code 2", "[integratio
       {with("PLANAPI_MAX_BODY_BYTES", "ten"), "PLANAPI_MAX_BODY_BYTES"},
       {with("PLANAPI_HTTPS_HOST", "not-an-ip"), "PLANAPI_HTTPS_HOST"},
       {with("PLANAPI_WEB_ROOT", "/nonexistent/web"), "PLANAPI_WEB_ROOT (--web-root): cannot read"},
+      {with("PLANAPI_SERVICE_KEY", ""), "PLANAPI_SERVICE_KEY (--service-key) or PLANAPI_SERVICE_KEY_FILE"},
+      {with("PLANAPI_SERVICE_KEY", "short"), "PLANAPI_SERVICE_KEY (--service-key) must be at least 32"},
   };
   for (const Case& c : cases) {
     Outcome o = Run("gateway", {}, c.env);
@@ -105,7 +114,9 @@ TEST_CASE("the gateway refuses bad configuration with exit code 2", "[integratio
 
 TEST_CASE("migrate mode applies a service's schema and can run again", "[integration]") {
   testing::Database db = testing::Postgres::Shared().CreateDatabase();
-  const std::map<std::string, std::string> env = {{"PLANAPI_DATABASE_URL", db.conninfo()}};
+  // Migration runs before the deployment's secrets exist (a Helm hook): no service key needed.
+  const std::map<std::string, std::string> env = {{"PLANAPI_DATABASE_URL", db.conninfo()},
+                                                  {"PLANAPI_SERVICE_KEY", ""}};
   for (int round = 0; round < 2; ++round) {
     for (const char* svc : {"auth", "fhir", "directory", "registry", "review"}) {
       Outcome o = Run(svc, {"--migrate"}, env);

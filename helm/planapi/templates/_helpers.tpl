@@ -164,6 +164,10 @@ seccompProfile:
 {{/* Where secrets are mounted inside the containers. */}}
 {{- define "planapi.databaseMountDir" -}}/var/run/secrets/planapi/database{{- end }}
 {{- define "planapi.keysMountDir" -}}/var/run/secrets/planapi/keys{{- end }}
+{{- define "planapi.serviceKeyMountDir" -}}/var/run/secrets/planapi/service{{- end }}
+{{- define "planapi.serviceKeySecretName" -}}
+{{- .Values.serviceKey.existingSecret | default (printf "%s-service-key" (include "planapi.fullname" .)) }}
+{{- end }}
 {{- define "planapi.tlsMountDir" -}}/var/run/secrets/planapi/tls{{- end }}
 
 {{/* ============================ TLS (gateway) ================================ */}}
@@ -193,6 +197,7 @@ PLANAPI_DB_SCHEMA: {{ $cfg.dbSchema | default .component | quote }}
 PLANAPI_DB_POOL_SIZE: {{ $cfg.dbPoolSize | default 8 | int | quote }}
 PLANAPI_LOG_LEVEL: {{ include "planapi.logLevel" . | quote }}
 PLANAPI_SHUTDOWN_GRACE_SECONDS: {{ include "planapi.shutdownGrace" . | quote }}
+PLANAPI_SERVICE_KEY_FILE: {{ printf "%s/service-key" (include "planapi.serviceKeyMountDir" .) | quote }}
 {{- if eq .component "auth" }}
 PLANAPI_CLIENT_SECRET_KEY_FILE: {{ printf "%s/client-secret-key" (include "planapi.keysMountDir" .) | quote }}
 PLANAPI_SIGNING_KEYS_FILE: {{ printf "%s/signing-keys" (include "planapi.keysMountDir" .) | quote }}
@@ -223,6 +228,7 @@ PLANAPI_HSTS_MAX_AGE: {{ $cfg.hstsMaxAge | int64 | quote }}
 PLANAPI_WEB_ROOT: {{ $cfg.webRoot | quote }}
 PLANAPI_LOG_LEVEL: {{ include "planapi.logLevel" . | quote }}
 PLANAPI_SHUTDOWN_GRACE_SECONDS: {{ include "planapi.shutdownGrace" . | quote }}
+PLANAPI_SERVICE_KEY_FILE: {{ printf "%s/service-key" (include "planapi.serviceKeyMountDir" .) | quote }}
 {{- end }}
 
 {{/* Env that cannot live in the ConfigMap (secret references). */}}
