@@ -721,5 +721,35 @@ TEST_CASE("bad directory searches are refused naming what was wrong", "[director
         absl::StatusCode::kNotFound);
 }
 
+TEST_CASE("a chain reaching more resources than are looked up first is still a subquery",
+          "[directory]") {
+  // Up to 1000 chained-to resources are looked up before the search and named to the planner;
+  // beyond that the link is searched as a subquery. Both must give the same answer.
+  const Context ctx = Loaded::Ctx();
+  auto& engine = *Data().engine;
+  constexpr int kLocations = 1001;
+  for (int i = 1; i <= kLocations; ++i) {
+    REQUIRE(engine.Update(ctx, "Location", absl::StrCat("Many", i),
+                          absl::StrCat(R"({"resourceType":"Location","id":"Many)", i,
+                                       R"(","address":{"city":"Manytown"}})")).ok());
+  }
+  REQUIRE(engine.Update(ctx, "PractitionerRole", "ManyRole",
+                        R"({"resourceType":"PractitionerRole","id":"ManyRole",
+                            "location":[{"reference":"Location/Many1001"}]})").ok());
+  CHECK(Matches("PractitionerRole", {{"location.address-city", "Manytown"}}) == Ids{"ManyRole"});
+  CHECK(Matches("Practitioner", {{"_has:PractitionerRole:practitioner:location.address-city",
+                                  "Manytown"}}).empty());
+  // A few of them: looked up first.
+  REQUIRE(engine.Update(ctx, "Location", "Many1001",
+                        R"({"resourceType":"Location","id":"Many1001",
+                            "address":{"city":"Fewtown"}})").ok());
+  CHECK(Matches("PractitionerRole", {{"location.address-city", "Fewtown"}}) == Ids{"ManyRole"});
+  CHECK(Matches("PractitionerRole", {{"location.address-city", "Manytown"}}).empty());
+  REQUIRE(engine.Delete(ctx, "PractitionerRole", "ManyRole").ok());
+  for (int i = 1; i <= kLocations; ++i) {
+    REQUIRE(engine.Delete(ctx, "Location", absl::StrCat("Many", i)).ok());
+  }
+}
+
 }  // namespace
 }  // namespace planapi::fhirengine

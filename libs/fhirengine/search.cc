@@ -79,6 +79,70 @@ std::string LikeLiteral(absl::string_view s) {
   return out;
 }
 
+// The least string above every string that starts with `prefix`, in byte order: the prefix with
+// its last character replaced by the next code point (UTF-8 keeps code point order). nullopt when
+// there is none (an empty prefix, or one ending in U+10FFFF) or `prefix` does not end in a
+// well-formed UTF-8 sequence.
+std::optional<std::string> PrefixEnd(absl::string_view prefix) {
+  size_t start = prefix.size();
+  while (start > 0 && prefix.size() - start < 4) {
+    --start;
+    if ((static_cast<unsigned char>(prefix[start]) & 0xC0) != 0x80) {
+      break;
+    }
+  }
+  const absl::string_view last = prefix.substr(start);
+  if (last.empty()) {
+    return std::nullopt;
+  }
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(last[k]); };
+  char32_t cp = 0;
+  size_t n = 0;
+  if (byte(0) < 0x80) {
+    cp = byte(0);
+    n = 1;
+  } else if ((byte(0) & 0xE0) == 0xC0) {
+    cp = byte(0) & 0x1F;
+    n = 2;
+  } else if ((byte(0) & 0xF0) == 0xE0) {
+    cp = byte(0) & 0x0F;
+    n = 3;
+  } else if ((byte(0) & 0xF8) == 0xF0) {
+    cp = byte(0) & 0x07;
+    n = 4;
+  }
+  if (n == 0 || n != last.size()) {
+    return std::nullopt;
+  }
+  for (size_t k = 1; k < n; ++k) {
+    cp = (cp << 6) | (byte(k) & 0x3F);
+  }
+  if (cp >= 0x10FFFF) {
+    return std::nullopt;
+  }
+  ++cp;
+  if (cp >= 0xD800 && cp <= 0xDFFF) {
+    cp = 0xE000;  // surrogates are not characters
+  }
+  std::string out(prefix.substr(0, start));
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return out;
+}
+
 enum class Prefix { kEq, kNe, kGt, kLt, kGe, kLe, kSa, kEb, kAp };
 
 // Takes a comparison prefix off `value` (default eq).
@@ -104,6 +168,10 @@ std::string Instant(int64_t micros) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(micros),
                           absl::UTCTimeZone());
 }
+
+// The most resources a chain link is resolved to before the search runs (Planner::ChainTargets);
+// beyond it the link stays a subquery. Every one is a value for the planner to weigh.
+constexpr int kMaxChainTargets = 1000;
 
 constexpr double kEarthRadiusKm = 6371.0088;  // the mean radius (IUGG)
 constexpr double kPi = 3.14159265358979323846;
@@ -275,6 +343,10 @@ class Planner {
   }
 
   const std::string& realm() const { return realm_; }
+
+  // Lets Chain look up the resources a chain reaches on `conn` while the search is planned
+  // (see Chain); without it, chains are written as subqueries. `conn` must outlive the planner.
+  void LookUpChainTargetsOn(pg::Connection* conn) { conn_ = conn; }
 
   // The point of the searched type's first `near` value, kept for _sort=near: the parameter code
   // and the float8 placeholders its latitude and longitude are bound to.
@@ -675,31 +747,81 @@ class Planner {
         continue;  // not granted: the chain cannot pass through it
       }
       const std::string sr = sql_.Alias("c");
-      absl::StatusOr<std::string> inner =
-          Condition(t, absl::StrCat(sr, ".target_id"), rest, value, depth + 1);
-      if (!inner.ok()) {
-        if (inner.status().code() == absl::StatusCode::kNotFound) {
-          if (first_error.ok()) {
-            first_error = inner.status();
-          }
-          continue;
-        }
-        return inner.status();
+      absl::StatusOr<std::optional<std::string>> targets = ChainTargets(t, rest, value, depth);
+      if (!targets.ok() && targets.status().code() != absl::StatusCode::kNotFound) {
+        return targets.status();
       }
-      // The same for chains: the linked resources must be ones the caller may see.
-      const std::string confined =
-          q_.patient.empty() ? "" : absl::StrCat(" AND ", VisibleOfType(t, absl::StrCat(sr, ".target_id")));
+      std::string linked;  // a condition on sr.target_id
+      if (targets.ok() && targets->has_value()) {
+        linked = absl::StrCat(sr, ".target_id = ANY(", sql_.Bind(**targets), "::text[])");
+      } else {
+        absl::StatusOr<std::string> inner =
+            Condition(t, absl::StrCat(sr, ".target_id"), rest, value, depth + 1);
+        if (!inner.ok()) {
+          if (inner.status().code() == absl::StatusCode::kNotFound) {
+            if (first_error.ok()) {
+              first_error = inner.status();
+            }
+            continue;
+          }
+          return inner.status();
+        }
+        // The same for chains: the linked resources must be ones the caller may see.
+        linked = q_.patient.empty()
+                     ? *std::move(inner)
+                     : absl::StrCat(*inner, " AND ",
+                                    VisibleOfType(t, absl::StrCat(sr, ".target_id")));
+      }
       alternatives.push_back(absl::StrCat(
           id, " IN (SELECT ", sr, ".id FROM search_reference ", sr, " WHERE ", sr, ".realm = ",
           realm_, "::smallint AND ", sr, ".type = ", sql_.Bind(std::string(type)), " AND ", sr,
           ".param = ", sql_.Bind(code), " AND ", sr, ".target_type = ", sql_.Bind(t), " AND ",
-          *inner, confined, ")"));
+          linked, ")"));
     }
     if (alternatives.empty()) {
       return Bad(whole, first_error.ok() ? absl::StrCat("'", code, "' has no target type served here")
                                          : std::string(first_error.message()));
     }
     return absl::StrCat("(", absl::StrJoin(alternatives, " OR "), ")");
+  }
+
+  // The resources of `type` that the rest of a chain (`rest`=`value`) selects and the caller may
+  // see, as a text[] literal, looked up now; nullopt when there is no connection to look them up
+  // on or there are more than kMaxChainTargets. PostgreSQL keeps no statistics across tables, so
+  // it cannot estimate how many references reach the resources a subquery selects (it assumed one
+  // role per Location of a city where there were eleven, and probed thousands of candidates one
+  // at a time); given the resources themselves, it estimates the references from search_reference's
+  // own statistics. NOT_FOUND when the chained parameter does not exist on `type`.
+  absl::StatusOr<std::optional<std::string>> ChainTargets(absl::string_view type,
+                                                          absl::string_view rest,
+                                                          absl::string_view value, int depth) {
+    if (conn_ == nullptr) {
+      return std::nullopt;
+    }
+    Sql sql;
+    Planner sub(registry_, types_, q_, sql);
+    sub.conn_ = conn_;
+    PLANAPI_ASSIGN_OR_RETURN(std::string condition,
+                             sub.Condition(type, "x.id", rest, value, depth + 1));
+    if (!q_.patient.empty()) {
+      absl::StrAppend(&condition, " AND ", sub.VisibleOfType(type, "x.id"));
+    }
+    const std::string type_param = sql.Bind(std::string(type));
+    PLANAPI_ASSIGN_OR_RETURN(
+        pg::Result r,
+        conn_->Exec(absl::StrCat("SELECT x.id FROM resource x WHERE x.realm = ", sub.realm(),
+                                 "::smallint AND x.type = ", type_param, " AND NOT x.deleted AND ",
+                                 condition, " LIMIT ", kMaxChainTargets + 1),
+                    sql.params()));
+    if (r.rows() > kMaxChainTargets) {
+      return std::nullopt;
+    }
+    std::vector<std::string> ids;
+    ids.reserve(r.rows());
+    for (int i = 0; i < r.rows(); ++i) {
+      ids.emplace_back(r.Get(i, 0));
+    }
+    return TextArray(ids);
   }
 
   static absl::Status Rename(const absl::Status& s, absl::string_view name) {
@@ -812,6 +934,13 @@ class Planner {
     }
     if (!modifier.empty()) {
       return Bad(name, absl::StrCat("modifier :", modifier, " is not supported here"));
+    }
+    // A prefix as a range of the text_pattern_ops index (byte order) rather than LIKE: the
+    // planner estimates a range from the extended statistics' most common (type, param, norm)
+    // values, so a common prefix within one parameter is no longer taken for a rare one
+    // (migration 0010); it cannot do that for LIKE.
+    if (const std::optional<std::string> end = PrefixEnd(norm); end.has_value()) {
+      return absl::StrCat("norm ~>=~ ", sql_.Bind(norm), " AND norm ~<~ ", sql_.Bind(*end));
     }
     return absl::StrCat("norm LIKE ", sql_.Bind(absl::StrCat(LikeLiteral(norm), "%")),
                         " ESCAPE '\\'");
@@ -1046,6 +1175,7 @@ class Planner {
   Sql& sql_;
   std::string realm_;
   std::optional<NearPoint> near_;
+  pg::Connection* conn_ = nullptr;
 
  public:
   // Set by Sort: `_sort=-_id` (first or alone) orders by id descending.
@@ -1266,8 +1396,10 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
         absl::NotFoundError(absl::StrCat("resource type '", q.type, "' is not served here")),
         status::IssueType::kNotSupported);
   }
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   Sql sql;
   Planner planner(registry_, types_, q, sql);
+  planner.LookUpChainTargetsOn(&*conn);
   const std::string type_param = sql.Bind(q.type);
   std::vector<std::string> where = {
       absl::StrCat("r.realm = ", planner.realm(), "::smallint"),
@@ -1401,7 +1533,6 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
     selected.push_back(absl::StrCat("p.k", i, "::text"));
   }
   const bool count_only = summary == "count";
-  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   std::vector<Row> matches;
   std::vector<std::vector<std::optional<std::string>>> match_keys;
   bool more = false;

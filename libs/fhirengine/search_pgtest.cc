@@ -470,6 +470,32 @@ TEST_CASE("writes keep the index current", "[search]") {
   CHECK(Parse(sandbox->json).matches.empty());
 }
 
+TEST_CASE("a string prefix matches exactly the values that start with it", "[search]") {
+  // The prefix is searched as a range up to its last character's successor; the successor of
+  // U+10FFFF does not exist, so that prefix falls back to LIKE.
+  const Context ctx = Loaded::Ctx();
+  auto& engine = *Data().engine;
+  const std::pair<const char*, const char*> names[] = {
+      {"prefix-1", "Qpab"},          {"prefix-2", "Qpabc"},   {"prefix-3", "Qpabd"},
+      {"prefix-4", "Qp\u4e2d\u6587"}, {"prefix-5", "Qp\u4e2e"}, {"prefix-6", "Qpx\U0010FFFFy"},
+      {"prefix-7", "Qpxz"},          {"prefix-8", "Qpa_c%"}};
+  for (const auto& [id, family] : names) {
+    REQUIRE(engine.Update(ctx, "Patient", id,
+                          absl::StrCat(R"({"resourceType":"Patient","name":[{"family":")", family,
+                                       R"("}]})")).ok());
+  }
+  CHECK(Search("Patient", {{"family", "qpab"}}).matches == Ids{"prefix-1", "prefix-2", "prefix-3"});
+  CHECK(Search("Patient", {{"family", "qpabc"}}).matches == Ids{"prefix-2"});
+  CHECK(Search("Patient", {{"family", "qpac"}}).matches.empty());
+  CHECK(Search("Patient", {{"family", "qp\u4e2d"}}).matches == Ids{"prefix-4"});
+  CHECK(Search("Patient", {{"family", "qpx\U0010FFFF"}}).matches == Ids{"prefix-6"});
+  CHECK(Search("Patient", {{"family", "qpa_"}}).matches == Ids{"prefix-8"});
+  CHECK(Search("Patient", {{"family", "qpa%"}}).matches.empty());
+  for (const auto& [id, family] : names) {
+    REQUIRE(engine.Delete(ctx, "Patient", id).ok());
+  }
+}
+
 TEST_CASE("bad searches are refused naming the parameter", "[search]") {
   auto refused = [](const std::string& type, const Params& p, absl::string_view mentions) {
     const absl::Status s = SearchError(type, p);
