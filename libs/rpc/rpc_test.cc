@@ -73,7 +73,7 @@ class WhoAmI final : public planapi::common::v1::Web::Service {
   }
 };
 
-TEST_CASE("service identity: a name and key prove the caller; anything else is refused", "[rpc]") {
+TEST_CASE("service identity: a name and key prove the caller, and anything else is refused", "[rpc]") {
   CHECK(SetServiceIdentity("unit", "too short").code() == absl::StatusCode::kInvalidArgument);
   CHECK(SetServiceIdentity("Unit Test", std::string(40, 'k')).code() ==
         absl::StatusCode::kInvalidArgument);
