@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -344,9 +345,12 @@ class Planner {
 
   const std::string& realm() const { return realm_; }
 
-  // Lets Chain look up the resources a chain reaches on `conn` while the search is planned
-  // (see Chain); without it, chains are written as subqueries. `conn` must outlive the planner.
-  void LookUpChainTargetsOn(pg::Connection* conn) { conn_ = conn; }
+  // Lets Chain look up the resources a chain reaches, on the connection `connection` gives, while
+  // the search is planned (see ChainTargets); without it, chains are written as subqueries.
+  // `connection` must outlive the planner.
+  void LookUpChainTargetsWith(absl::FunctionRef<absl::StatusOr<pg::Connection*>()> connection) {
+    connection_.emplace(connection);
+  }
 
   // The point of the searched type's first `near` value, kept for _sort=near: the parameter code
   // and the float8 placeholders its latitude and longitude are bound to.
@@ -795,21 +799,22 @@ class Planner {
   absl::StatusOr<std::optional<std::string>> ChainTargets(absl::string_view type,
                                                           absl::string_view rest,
                                                           absl::string_view value, int depth) {
-    if (conn_ == nullptr) {
+    if (!connection_.has_value()) {
       return std::nullopt;
     }
     Sql sql;
     Planner sub(registry_, types_, q_, sql);
-    sub.conn_ = conn_;
+    sub.connection_.emplace(*connection_);
     PLANAPI_ASSIGN_OR_RETURN(std::string condition,
                              sub.Condition(type, "x.id", rest, value, depth + 1));
     if (!q_.patient.empty()) {
       absl::StrAppend(&condition, " AND ", sub.VisibleOfType(type, "x.id"));
     }
     const std::string type_param = sql.Bind(std::string(type));
+    PLANAPI_ASSIGN_OR_RETURN(pg::Connection * conn, (*connection_)());
     PLANAPI_ASSIGN_OR_RETURN(
         pg::Result r,
-        conn_->Exec(absl::StrCat("SELECT x.id FROM resource x WHERE x.realm = ", sub.realm(),
+        conn->Exec(absl::StrCat("SELECT x.id FROM resource x WHERE x.realm = ", sub.realm(),
                                  "::smallint AND x.type = ", type_param, " AND NOT x.deleted AND ",
                                  condition, " LIMIT ", kMaxChainTargets + 1),
                     sql.params()));
@@ -1175,7 +1180,7 @@ class Planner {
   Sql& sql_;
   std::string realm_;
   std::optional<NearPoint> near_;
-  pg::Connection* conn_ = nullptr;
+  std::optional<absl::FunctionRef<absl::StatusOr<pg::Connection*>()>> connection_;
 
  public:
   // Set by Sort: `_sort=-_id` (first or alone) orders by id descending.
@@ -1396,10 +1401,19 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
         absl::NotFoundError(absl::StrCat("resource type '", q.type, "' is not served here")),
         status::IssueType::kNotSupported);
   }
-  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  // The connection is taken when first needed (a chain's look-up while planning, else the query
+  // itself): a search refused for its parameters then never waits for, or needs, the database.
+  std::optional<pg::Pool::Lease> lease;
+  auto connection = [&]() -> absl::StatusOr<pg::Connection*> {
+    if (!lease.has_value()) {
+      PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease acquired, pool_.Acquire());
+      lease.emplace(std::move(acquired));
+    }
+    return &**lease;
+  };
   Sql sql;
   Planner planner(registry_, types_, q, sql);
-  planner.LookUpChainTargetsOn(&*conn);
+  planner.LookUpChainTargetsWith(connection);
   const std::string type_param = sql.Bind(q.type);
   std::vector<std::string> where = {
       absl::StrCat("r.realm = ", planner.realm(), "::smallint"),
@@ -1533,6 +1547,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
     selected.push_back(absl::StrCat("p.k", i, "::text"));
   }
   const bool count_only = summary == "count";
+  PLANAPI_ASSIGN_OR_RETURN(pg::Connection* const conn, connection());
   std::vector<Row> matches;
   std::vector<std::vector<std::optional<std::string>>> match_keys;
   bool more = false;
