@@ -80,70 +80,6 @@ std::string LikeLiteral(absl::string_view s) {
   return out;
 }
 
-// The least string above every string that starts with `prefix`, in byte order: the prefix with
-// its last character replaced by the next code point (UTF-8 keeps code point order). nullopt when
-// there is none (an empty prefix, or one ending in U+10FFFF) or `prefix` does not end in a
-// well-formed UTF-8 sequence.
-std::optional<std::string> PrefixEnd(absl::string_view prefix) {
-  size_t start = prefix.size();
-  while (start > 0 && prefix.size() - start < 4) {
-    --start;
-    if ((static_cast<unsigned char>(prefix[start]) & 0xC0) != 0x80) {
-      break;
-    }
-  }
-  const absl::string_view last = prefix.substr(start);
-  if (last.empty()) {
-    return std::nullopt;
-  }
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(last[k]); };
-  char32_t cp = 0;
-  size_t n = 0;
-  if (byte(0) < 0x80) {
-    cp = byte(0);
-    n = 1;
-  } else if ((byte(0) & 0xE0) == 0xC0) {
-    cp = byte(0) & 0x1F;
-    n = 2;
-  } else if ((byte(0) & 0xF0) == 0xE0) {
-    cp = byte(0) & 0x0F;
-    n = 3;
-  } else if ((byte(0) & 0xF8) == 0xF0) {
-    cp = byte(0) & 0x07;
-    n = 4;
-  }
-  if (n == 0 || n != last.size()) {
-    return std::nullopt;
-  }
-  for (size_t k = 1; k < n; ++k) {
-    cp = (cp << 6) | (byte(k) & 0x3F);
-  }
-  if (cp >= 0x10FFFF) {
-    return std::nullopt;
-  }
-  ++cp;
-  if (cp >= 0xD800 && cp <= 0xDFFF) {
-    cp = 0xE000;  // surrogates are not characters
-  }
-  std::string out(prefix.substr(0, start));
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return out;
-}
-
 enum class Prefix { kEq, kNe, kGt, kLt, kGe, kLe, kSa, kEb, kAp };
 
 // Takes a comparison prefix off `value` (default eq).
@@ -944,7 +880,7 @@ class Planner {
     // planner estimates a range from the extended statistics' most common (type, param, norm)
     // values, so a common prefix within one parameter is no longer taken for a rare one
     // (migration 0010); it cannot do that for LIKE.
-    if (const std::optional<std::string> end = PrefixEnd(norm); end.has_value()) {
+    if (const std::optional<std::string> end = fhirsearch::PrefixUpperBound(norm); end.has_value()) {
       return absl::StrCat("norm ~>=~ ", sql_.Bind(norm), " AND norm ~<~ ", sql_.Bind(*end));
     }
     return absl::StrCat("norm LIKE ", sql_.Bind(absl::StrCat(LikeLiteral(norm), "%")),

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,12 @@ absl::StatusOr<DateRange> ParseDateRange(absl::string_view text);
 // The form string search compares: lower case, accents and other combining marks removed,
 // punctuation kept, runs of white space made one space, trimmed.
 std::string NormalizeString(absl::string_view text);
+
+// The least string above every string that starts with `prefix`, in byte order (UTF-8 keeps code
+// point order): the prefix with its last character replaced by the next code point, so that a
+// prefix search is the range [prefix, bound). nullopt when there is none (an empty prefix, or one
+// ending in U+10FFFF) or `prefix` does not end in a well-formed UTF-8 sequence.
+std::optional<std::string> PrefixUpperBound(absl::string_view prefix);
 
 // Index rows of one resource, one per value reached (duplicates removed).
 struct TokenRow {

@@ -224,7 +224,50 @@ size_t DecodeUtf8(absl::string_view s, size_t i, char32_t& cp) {
   return n;
 }
 
+void AppendUtf8(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> PrefixUpperBound(absl::string_view prefix) {
+  // The last character starts at the last byte that is not a continuation byte.
+  size_t start = prefix.size();
+  while (start > 0 && prefix.size() - start < 4) {
+    --start;
+    if ((static_cast<unsigned char>(prefix[start]) & 0xC0) != 0x80) {
+      break;
+    }
+  }
+  if (start == prefix.size()) {
+    return std::nullopt;
+  }
+  char32_t cp = 0;
+  if (DecodeUtf8(prefix, start, cp) != prefix.size() - start || cp >= 0x10FFFF) {
+    return std::nullopt;
+  }
+  ++cp;
+  if (cp >= 0xD800 && cp <= 0xDFFF) {
+    cp = 0xE000;  // surrogates are not characters
+  }
+  std::string out(prefix.substr(0, start));
+  AppendUtf8(cp, out);
+  return out;
+}
 
 std::string NormalizeString(absl::string_view text) {
   std::string out;

@@ -90,5 +90,22 @@ TEST_CASE("strings are normalised to lower case without accents", "[fhirsearch][
   CHECK(NormalizeString("a\xff" "b") == "a\xff" "b");
 }
 
+TEST_CASE("a prefix's upper bound is the prefix with its last character's successor", "[values]") {
+  CHECK(PrefixUpperBound("smi") == "smj");
+  CHECK(PrefixUpperBound("a\u00e9") == "a\u00ea");              // two-byte character
+  CHECK(PrefixUpperBound("\u4e2d") == "\u4e2e");                 // three bytes
+  CHECK(PrefixUpperBound("x\u00ff") == "x\u0100");              // carries into two bytes
+  CHECK(PrefixUpperBound("x\x7f") == "x\xc2\x80");              // one byte to two (U+0080)
+  CHECK(PrefixUpperBound("x\ud7ff") == "x\ue000");              // surrogates are skipped
+  CHECK(PrefixUpperBound("x\U0010FFFF") == std::nullopt);        // nothing above it
+  CHECK(PrefixUpperBound("") == std::nullopt);
+  CHECK(PrefixUpperBound("x\xc3") == std::nullopt);              // cut off mid-character
+  for (const std::string p : {"smi", "a\u00e9", "\U0001F600"}) {
+    const std::string bound = *PrefixUpperBound(p);
+    CHECK(p < bound);
+    CHECK(p + "\U0010FFFF" < bound);  // every string starting with p sorts below the bound
+  }
+}
+
 }  // namespace
 }  // namespace planapi::fhirsearch

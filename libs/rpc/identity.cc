@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -16,9 +17,34 @@
 namespace planapi::rpc {
 namespace {
 
-struct Identity {
-  std::string key;
-  std::string header;  // "name.mac", what this process sends
+std::string Mac(absl::string_view key, absl::string_view name);
+
+class Identity {
+ public:
+  Identity(absl::string_view name, absl::string_view key)
+      : key_(key), header_(absl::StrCat(name, ".", Mac(key, name))) {}
+
+  const std::string& header() const { return header_; }  // "name.mac", what this process sends
+
+  // The MAC a caller named `name` must send. Worked out once per name rather than once per
+  // call; the callers are a handful of services, and since a caller chooses its name the
+  // memo is bounded.
+  std::string ExpectedMac(absl::string_view name) const {
+    absl::MutexLock lock(&mu_);
+    if (auto it = expected_.find(name); it != expected_.end()) {
+      return it->second;
+    }
+    if (expected_.size() >= 64) {
+      expected_.clear();
+    }
+    return expected_.emplace(std::string(name), Mac(key_, name)).first->second;
+  }
+
+ private:
+  const std::string key_;
+  const std::string header_;
+  mutable absl::Mutex mu_;
+  mutable absl::flat_hash_map<std::string, std::string> expected_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::Mutex mu(absl::kConstInit);
@@ -58,7 +84,7 @@ class IdentityInterceptor final : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
-      methods->GetSendInitialMetadata()->emplace(kServiceIdentityKey, identity_->header);
+      methods->GetSendInitialMetadata()->emplace(kServiceIdentityKey, identity_->header());
     }
     methods->Proceed();
   }
@@ -89,8 +115,7 @@ absl::Status SetServiceIdentity(absl::string_view name, absl::string_view key) {
         "the service key must be at least ", kMinServiceKeyLength,
         " characters (e.g. `openssl rand -base64 32`)"));
   }
-  auto identity = std::make_shared<const Identity>(
-      Identity{.key = std::string(key), .header = absl::StrCat(name, ".", Mac(key, name))});
+  auto identity = std::make_shared<const Identity>(name, key);
   absl::MutexLock lock(&mu);
   if (current == nullptr) {
     current = new std::shared_ptr<const Identity>();  // lives for the process
@@ -117,7 +142,7 @@ absl::StatusOr<std::string> CallerOf(const grpc::ServerContext& context) {
   if (dot == absl::string_view::npos || !ValidName(name)) {
     return absl::UnauthenticatedError("the service identity is malformed");
   }
-  const std::string expected = Mac(identity->key, name);
+  const std::string expected = identity->ExpectedMac(name);
   const absl::string_view mac = given.substr(dot + 1);
   if (mac.size() != expected.size() ||
       CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0) {

@@ -19,6 +19,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "libs/rpc/identity.h"
+#include "libs/runtime/settings.h"
 
 extern char** environ;
 
@@ -28,14 +29,21 @@ void EnsureServiceIdentity() {
   static absl::once_flag once;
   absl::call_once(once, [] {
     std::string key;
-    const char* file = std::getenv("PLANAPI_SERVICE_KEY_FILE");
-    if (const char* given = std::getenv("PLANAPI_SERVICE_KEY"); given != nullptr && *given != 0) {
-      key = given;
-    } else if (file != nullptr && *file != 0) {  // e.g. var/service_key of a local suite
-      std::ifstream in(file);
-      std::stringstream contents;
-      contents << in.rdbuf();
-      key = std::string(absl::StripAsciiWhitespace(contents.str()));
+    const auto given = [](const char* name) {
+      const char* v = std::getenv(name);
+      return v != nullptr && *v != 0;
+    };
+    if (given("PLANAPI_SERVICE_KEY") || given("PLANAPI_SERVICE_KEY_FILE")) {
+      // Read as the services read it (e.g. var/service_key of a local suite).
+      const char* none[] = {"tests", nullptr};
+      absl::StatusOr<runtime::Settings> settings = runtime::Settings::FromArgs(1, none, environ);
+      absl::StatusOr<std::string> secret =
+          settings.ok() ? settings->RequiredSecret("service-key") : settings.status();
+      if (!secret.ok()) {
+        std::fprintf(stderr, "tests: %s\n", std::string(secret.status().message()).c_str());
+        std::abort();
+      }
+      key = *std::move(secret);
     } else {
       std::ifstream random("/dev/urandom", std::ios::binary);
       std::string bytes(32, '\0');

@@ -18,7 +18,6 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
   if (segments.empty()) {
     if (method == "POST") {
       parse.call.interaction = FhirInteraction::kTransaction;
-      parse.call.body = request.body;
       return parse;
     }
     return absl::NotFoundError("no resource type in the path");
@@ -45,7 +44,6 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
       PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
     } else if (method == "POST") {
       parse.call.interaction = FhirInteraction::kCreate;
-      parse.call.body = request.body;
       parse.call.if_none_exist = std::string(request.Header("if-none-exist").value_or(""));
     } else {
       parse.allowed = "GET, HEAD, POST";
@@ -84,7 +82,6 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
             "If-Match (version-aware update) is not supported; send the update without it");
       }
       parse.call.interaction = FhirInteraction::kUpdate;
-      parse.call.body = request.body;
     } else if (method == "DELETE") {
       parse.call.interaction = FhirInteraction::kDelete;
     } else {

@@ -22,8 +22,9 @@ struct FhirParse {
   std::string allowed;
 };
 
-// `rest` is the path below the FHIR base ("" or "/..."). Fills in the call's interaction, type, id
-// and params (realm and base_url are the caller's). NOT_FOUND for paths FHIR does not define or
+// `rest` is the path below the FHIR base ("" or "/..."). Fills in the call's interaction, type, id,
+// params and If-None-Exist (realm, base_url and a write's body are the caller's: it owns the
+// request and moves the body rather than copying it). NOT_FOUND for paths FHIR does not define or
 // type names that cannot be resource types; INVALID_ARGUMENT for a malformed id or query.
 absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::string_view rest);
 

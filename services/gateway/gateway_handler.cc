@@ -186,7 +186,7 @@ void GatewayHandler::Handle(http::Request request, absl::AnyInvocable<void(http:
       return;
     case RouteKind::kFhir:
       ctx->fhir_errors = true;
-      HandleFhir(request, *match, std::move(ctx));
+      HandleFhir(std::move(request), *match, std::move(ctx));
       return;
     case RouteKind::kWeb:
       HandleWeb(std::move(request), *match, std::move(ctx));
@@ -287,7 +287,7 @@ void GatewayHandler::HandleStatic(const http::Request& request, std::unique_ptr<
   Finish(std::move(ctx), std::move(r));
 }
 
-void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& match,
+void GatewayHandler::HandleFhir(http::Request request, const RouteMatch& match,
                                 std::unique_ptr<Context> ctx) {
   ctx->cors = true;
   if (request.method == "OPTIONS") {
@@ -311,12 +311,16 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
     Finish(std::move(ctx), std::move(r));
     return;
   }
+  const bool write = IsWrite(parse->call.interaction);
+  if (write) {
+    parse->call.body = std::move(request.body);  // up to max-body-bytes: moved, not copied
+  }
   // Member data needs a verified access token whose scopes allow this interaction on this type;
   // the route says what is needed, one generic check decides (authz::CheckAccess). Writes
   // elsewhere (the public directory) need a token no one is issued yet, so they stop here too.
   const bool member_data = match.route->access == Access::kMemberData &&
                            parse->call.interaction != FhirInteraction::kCapabilities;
-  if (member_data || IsWrite(parse->call.interaction)) {
+  if (member_data || write) {
     absl::string_view authorization = request.Header("authorization").value_or("");
     const bool has_token = absl::StartsWithIgnoreCase(authorization, "Bearer ") &&
                            authorization.size() > 7;
@@ -362,7 +366,7 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
       grant = authz::CheckAccess(
           *principal, {parse->call.type, ToAuthzInteraction(parse->call.interaction)});
     }
-    if (grant.ok() && IsWrite(parse->call.interaction) &&
+    if (grant.ok() && write &&
         (principal->patient.has_value() || grant->patient.has_value() ||
          !grant->categories.empty())) {
       // Payer ingest only: a member's app reads; it never changes the record it is shown.
@@ -458,23 +462,26 @@ void GatewayHandler::HandleFhir(const http::Request& request, const RouteMatch& 
       return;
     }
   }
-  // What the answer to a write looks like (FHIR's Prefer: return=...).
-  const bool minimal = absl::StrContains(
-      absl::AsciiStrToLower(request.Header("prefer").value_or("")), "return=minimal");
+  // Writes only: what the answer looks like (FHIR's Prefer: return=...) and where a created
+  // resource lives; reads skip both.
+  const bool minimal = write && absl::StrContains(absl::AsciiStrToLower(
+                                                      request.Header("prefer").value_or("")),
+                                                  "return=minimal");
+  std::string location_base =
+      write ? absl::StrCat(call.base_url, "/", call.type, "/") : std::string();
   const Upstream upstream = match.route->upstream;
   const rpc::CallInfo info = CallInfoOf(*ctx);
   std::string if_none_match(request.Header("if-none-match").value_or(""));
   const FhirInteraction interaction = call.interaction;
-  std::string location_base = absl::StrCat(call.base_url, "/", call.type, "/");
   upstreams_.Fhir(upstream, std::move(call), info,
-                  [this, upstream, interaction, minimal, location_base = std::move(location_base),
+                  [this, upstream, interaction, write, minimal,
+                   location_base = std::move(location_base),
                    if_none_match = std::move(if_none_match),
                    ctx = std::move(ctx)](absl::StatusOr<FhirResult> result) mutable {
                     if (!result.ok()) {
                       FinishError(std::move(ctx), Sanitize(result.status(), upstream));
                       return;
                     }
-                    const bool write = IsWrite(interaction);
                     http::Response r{.status = 200, .body = std::move(result->json)};
                     if (!ctx->cache_control.empty() && !write) {
                       r.SetHeader("Cache-Control", ctx->cache_control);

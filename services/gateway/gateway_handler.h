@@ -43,7 +43,7 @@ class GatewayHandler final : public http::Handler {
 
   void HandleLocal(const http::Request& request, std::unique_ptr<Context> ctx);
   void HandleStatic(const http::Request& request, std::unique_ptr<Context> ctx);
-  void HandleFhir(const http::Request& request, const RouteMatch& match,
+  void HandleFhir(http::Request request, const RouteMatch& match,
                   std::unique_ptr<Context> ctx);
   void HandleWeb(http::Request request, const RouteMatch& match, std::unique_ptr<Context> ctx);
   void Readyz(std::unique_ptr<Context> ctx);
