@@ -265,7 +265,7 @@ absl::Status BulkExporter::Export(const std::string& job, const std::vector<std:
       PLANAPI_ASSIGN_OR_RETURN(
           pg::Result r,
           conn->Exec(absl::StrCat(
-                         "SELECT r.id, r.content::text, (SELECT status FROM export_job WHERE "
+                         "SELECT r.id, r.content, (SELECT status FROM export_job WHERE "
                          "id = $5) FROM resource r WHERE r.realm = $1::smallint AND r.type = $2 "
                          "AND r.id > $3 AND NOT r.deleted "
                          "AND ($4::timestamptz IS NULL OR r.last_updated > $4::timestamptz) "

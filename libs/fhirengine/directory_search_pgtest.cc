@@ -317,6 +317,93 @@ TEST_CASE("PractitionerRole: specialty near a city, with practitioners and locat
   CHECK(counselors.included.empty());
 }
 
+TEST_CASE("a chain beside other conditions: the intersection, with every other kind of condition",
+          "[directory]") {
+  // A chain (or _has) beside another set is answered by intersecting the sets, looked up first
+  // when small; the other kinds of condition (an _id predicate, a :not exclusion) still apply.
+  const Params anytown_md = {{"specialty", "207R00000X"}, {"location.address-city", "Anytown"}};
+  const Ids all = {"AnonRole", "HansSoloRole1", "JoeSmithRole1", "JoeSmithRole2"};
+  CHECK(Matches("PractitionerRole", anytown_md) == all);
+  Params narrowed = anytown_md;
+  narrowed.emplace_back("_id", "AnonRole,HansSoloRole1,CounselorRole1");
+  CHECK(Matches("PractitionerRole", narrowed) == Ids{"AnonRole", "HansSoloRole1"});
+  Params excluded = anytown_md;
+  excluded.emplace_back("_id:not", "JoeSmithRole2");
+  CHECK(Matches("PractitionerRole", excluded) == Ids{"AnonRole", "HansSoloRole1", "JoeSmithRole1"});
+  // Two crossing sets, and a _has beside a chain.
+  Params two_chains = anytown_md;
+  two_chains.emplace_back("network.name", "ACME CT Preferred");
+  CHECK(Matches("PractitionerRole", two_chains) == all);
+  CHECK(Matches("Practitioner", {{"_has:PractitionerRole:practitioner:location.address-city", "Anytown"},
+                                 {"family", "smith"}}) == Ids{"JoeSmith"});
+  // Counted: the count leaves out what only the page binds.
+  Params counted = anytown_md;
+  counted.emplace_back("_total", "accurate");
+  counted.emplace_back("_count", "1");
+  Page first = Search("PractitionerRole", counted);
+  CHECK(first.bundle["total"].GetInt() == 4);
+  CHECK(first.matches.size() == 1);
+  CHECK(!first.next.empty());
+  Params summary = anytown_md;
+  summary.emplace_back("_summary", "count");
+  CHECK(Search("PractitionerRole", summary).bundle["total"].GetInt() == 4);
+  // An intersection that finds nothing.
+  CHECK(Matches("PractitionerRole", {{"specialty", "101YP2500X"},
+                                     {"location.address-city", "Anytown"}}).empty());
+}
+
+TEST_CASE("a chain never reaches a deleted resource, and a large intersection is a subquery",
+          "[directory]") {
+  // Chains read the index alone, which keeps rows for live resources only; an intersection of
+  // more ids than are looked up first stays a subquery, with the same answer and paging.
+  const Context ctx = Loaded::Ctx();
+  auto& engine = *Data().engine;
+  REQUIRE(engine.Update(ctx, "Location", "Ghost",
+                        R"({"resourceType":"Location","id":"Ghost","address":{"city":"Ghosttown"}})").ok());
+  constexpr int kRoles = 1001;
+  for (int i = 1; i <= kRoles; ++i) {
+    REQUIRE(engine.Update(ctx, "PractitionerRole", absl::StrCat("Ghost", i),
+                          absl::StrCat(R"({"resourceType":"PractitionerRole","id":"Ghost)", i,
+                                       R"(","active":true,"location":[{"reference":"Location/Ghost"}],)",
+                                       R"("specialty":[{"coding":[{"system":"http://nucc.org/provider-taxonomy","code":"208D00000X"}]}]})"))
+                .ok());
+  }
+  const Params ghosts = {{"specialty", "208D00000X"}, {"location.address-city", "Ghosttown"}};
+  Params counted = ghosts;
+  counted.emplace_back("_total", "accurate");
+  counted.emplace_back("_count", "600");
+  Page first = Search("PractitionerRole", counted);
+  CHECK(first.bundle["total"].GetInt() == kRoles);
+  CHECK(first.matches.size() == 600);
+  REQUIRE(!first.next.empty());
+  // The next page, through its link: the rest, none twice.
+  Params second_params;
+  for (absl::string_view part :
+       absl::StrSplit(absl::string_view(first.next).substr(first.next.find('?') + 1), '&')) {
+    const size_t eq = part.find('=');
+    second_params.emplace_back(std::string(part.substr(0, eq)), std::string(part.substr(eq + 1)));
+  }
+  Page second = Search("PractitionerRole", second_params);
+  CHECK(second.matches.size() == kRoles - 600);
+  for (const std::string& id : second.matches) {
+    CHECK(first.matches.count(id) == 0);
+  }
+  // A few of them: looked up first, the same answer.
+  for (int i = 4; i <= kRoles; ++i) {
+    REQUIRE(engine.Update(ctx, "PractitionerRole", absl::StrCat("Ghost", i),
+                          absl::StrCat(R"({"resourceType":"PractitionerRole","id":"Ghost)", i,
+                                       R"(","location":[{"reference":"Location/Ghost"}]})")).ok());
+  }
+  CHECK(Matches("PractitionerRole", ghosts) == Ids{"Ghost1", "Ghost2", "Ghost3"});
+  // The location deleted: no chain reaches it, with or without another condition.
+  REQUIRE(engine.Delete(ctx, "Location", "Ghost").ok());
+  CHECK(Matches("PractitionerRole", ghosts).empty());
+  CHECK(Matches("PractitionerRole", {{"location.address-city", "Ghosttown"}}).empty());
+  for (int i = 1; i <= kRoles; ++i) {
+    REQUIRE(engine.Delete(ctx, "PractitionerRole", absl::StrCat("Ghost", i)).ok());
+  }
+}
+
 TEST_CASE("Organization: parameters, includes, revincludes, chain and _has", "[directory]") {
   CHECK(Matches("Organization", {{"partof", "Acme"}}) == Ids{"AcmeofCTPremNet", "AcmeofCTStdNet"});
   CHECK(Matches("Organization", {{"partof", "Organization/Hospital"}}) == Ids{"HamiltonClinic"});

@@ -19,7 +19,7 @@ namespace {
 constexpr char kColumns[] =
     "type, id, version, "
     "to_char(last_updated AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), deleted, "
-    "content::text";
+    "content";
 
 std::string RealmParam(Realm realm) { return absl::StrCat(static_cast<int>(realm)); }
 
@@ -147,7 +147,7 @@ absl::Status WriteRows(pg::Connection& c, Realm realm, const std::vector<StoredV
                          TextArray(contents)};
   return c
       .Exec("WITH v AS (SELECT t, i, n::integer AS n, lu::timestamptz AS lu, d, "
-            "CASE WHEN d THEN NULL ELSE j::jsonb END AS j FROM unnest($2::text[], $3::text[], "
+            "CASE WHEN d THEN NULL ELSE j END AS j FROM unnest($2::text[], $3::text[], "
             "$4::text[], $5::text[], $6::boolean[], $7::text[]) AS u(t, i, n, lu, d, j)), "
             "current AS (INSERT INTO resource (realm, type, id, version, last_updated, deleted, "
             "content) SELECT $1::smallint, t, i, n, lu, d, j FROM v "
