@@ -1,5 +1,7 @@
 #include "libs/fhir/capability.h"
 
+#include <algorithm>
+
 #include "libs/json/json.h"
 
 namespace planapi::fhir {
@@ -69,6 +71,13 @@ std::string CapabilityStatementJson(const ServerDescription& server, absl::strin
         w.StartObject().Field("code", code).EndObject();
       }
       w.EndArray();
+      if (std::find(server.type_interactions.begin(), server.type_interactions.end(), "update") !=
+          server.type_interactions.end()) {
+        // Updates honour If-Match, create with the client's id, and If-None-Exist.
+        w.Field("versioning", "versioned-update")
+            .Field("updateCreate", true)
+            .Field("conditionalCreate", true);
+      }
     }
     if (server.search != nullptr) {
       if (auto it = server.search->find(type); it != server.search->end()) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 
 namespace planapi::fhir {
 namespace {
@@ -35,6 +37,19 @@ bool IsValidId(absl::string_view id) {
   return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
     return absl::ascii_isalnum(c) || c == '-' || c == '.';
   });
+}
+
+std::optional<int> VersionOfETag(absl::string_view etag) {
+  absl::ConsumePrefix(&etag, "W/");
+  if (!absl::ConsumePrefix(&etag, "\"") || !absl::ConsumeSuffix(&etag, "\"")) {
+    return std::nullopt;
+  }
+  int version = 0;
+  if (etag.empty() || etag.size() > 9 || !std::all_of(etag.begin(), etag.end(), absl::ascii_isdigit) ||
+      !absl::SimpleAtoi(etag, &version) || version < 1) {
+    return std::nullopt;
+  }
+  return version;
 }
 
 bool LooksLikeTypeName(absl::string_view name) {

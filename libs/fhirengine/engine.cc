@@ -331,19 +331,37 @@ absl::StatusOr<ResourceResult> Engine::Create(const Context& context, absl::stri
   return ResultOf(std::move(v), /*created=*/true);
 }
 
+namespace {
+// The version an If-Match ETag names; nullopt when there is none.
+absl::StatusOr<std::optional<int>> ExpectedVersion(absl::string_view if_match) {
+  if (if_match.empty()) {
+    return std::nullopt;
+  }
+  const std::optional<int> version = fhir::VersionOfETag(if_match);
+  if (!version.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "If-Match '", if_match, "' is not a version ETag such as W/\"3\""));
+  }
+  return version;
+}
+}  // namespace
+
 absl::StatusOr<ResourceResult> Engine::Update(const Context& context, absl::string_view type,
-                                              absl::string_view id,
-                                              absl::string_view json) const {
+                                              absl::string_view id, absl::string_view json,
+                                              absl::string_view if_match) const {
   PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
-  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Put(context.realm, type, id, json));
+  PLANAPI_ASSIGN_OR_RETURN(std::optional<int> expected, ExpectedVersion(if_match));
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Put(context.realm, type, id, json, expected));
   const bool created = v.version == 1;
   return ResultOf(std::move(v), created);
 }
 
 absl::StatusOr<ResourceResult> Engine::Delete(const Context& context, absl::string_view type,
-                                              absl::string_view id) const {
+                                              absl::string_view id,
+                                              absl::string_view if_match) const {
   PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
-  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Delete(context.realm, type, id));
+  PLANAPI_ASSIGN_OR_RETURN(std::optional<int> expected, ExpectedVersion(if_match));
+  PLANAPI_ASSIGN_OR_RETURN(StoredVersion v, store_.Delete(context.realm, type, id, expected));
   return ResultOf(std::move(v));
 }
 
@@ -610,6 +628,7 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
     std::vector<std::pair<std::string, std::string>> search;  // GET Type?query
     absl::Status error;    // a batch entry that failed before it ran
     bool existing = false;  // a conditional create that matched
+    std::optional<int> if_match;  // PUT, DELETE: request.ifMatch
   };
   std::vector<Op> ops;
   std::map<std::string, std::string, std::less<>> targets;  // fullUrl -> Type/id
@@ -681,6 +700,9 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
         if (path.size() != 2) {
           return absl::InvalidArgumentError(absl::StrCat(op.method, " takes request.url Type/id (conditional forms are not supported)"));
         }
+        PLANAPI_ASSIGN_OR_RETURN(
+            op.if_match,
+            ExpectedVersion(json::GetString(request, "ifMatch").value_or(absl::string_view())));
       } else if (op.method == "GET") {
         if (q != std::string::npos) {
           if (path.size() != 1) {
@@ -749,9 +771,17 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
     for (size_t i = 0; i < ops.size(); ++i) {
       const Op& op = ops[i];
       if ((op.method == "POST" && !op.existing) || op.method == "PUT") {
-        writes.push_back({op.type, op.id, bodies[i], static_cast<int>(i)});
+        writes.push_back({.type = op.type,
+                          .id = op.id,
+                          .json = bodies[i],
+                          .entry = static_cast<int>(i),
+                          .if_match = op.if_match});
       } else if (op.method == "DELETE") {
-        writes.push_back({.type = op.type, .id = op.id, .entry = static_cast<int>(i), .remove = true});
+        writes.push_back({.type = op.type,
+                          .id = op.id,
+                          .entry = static_cast<int>(i),
+                          .remove = true,
+                          .if_match = op.if_match});
       }
     }
     PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> stored, store_.PutAll(context.realm, writes));
@@ -795,12 +825,14 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
         if (v.ok()) out.version = *std::move(v);
       } else if (op.method == "DELETE") {
         absl::StatusOr<std::vector<StoredVersion>> v = store_.PutAll(
-            context.realm, {{.type = op.type, .id = op.id, .remove = true}});
+            context.realm,
+            {{.type = op.type, .id = op.id, .remove = true, .if_match = op.if_match}});
         out.status = v.status();
         out.http = 204;
         if (v.ok()) out.version = (*v)[0];
       } else {
-        absl::StatusOr<StoredVersion> v = store_.Put(context.realm, op.type, op.id, bodies[i]);
+        absl::StatusOr<StoredVersion> v =
+            store_.Put(context.realm, op.type, op.id, bodies[i], op.if_match);
         out.status = v.status();
         if (v.ok()) {
           out.http = v->version == 1 ? 201 : 200;

@@ -106,13 +106,18 @@ class Engine {
                                                      int limit) const;
 
   // Create with a server-assigned id; update (or create) with the client's id. INVALID_ARGUMENT
-  // for malformed JSON or a resourceType/id that does not match the address.
+  // for malformed JSON or a resourceType/id that does not match the address. `if_match`, when
+  // given, is an If-Match ETag (W/"3"): the update or delete is made only if that is the current
+  // version, FAILED_PRECONDITION (412) otherwise, so that two clients never overwrite each
+  // other's changes unseen.
   absl::StatusOr<ResourceResult> Create(const Context& context, absl::string_view type,
                                         absl::string_view json) const;
   absl::StatusOr<ResourceResult> Update(const Context& context, absl::string_view type,
-                                        absl::string_view id, absl::string_view json) const;
+                                        absl::string_view id, absl::string_view json,
+                                        absl::string_view if_match = {}) const;
   absl::StatusOr<ResourceResult> Delete(const Context& context, absl::string_view type,
-                                        absl::string_view id) const;
+                                        absl::string_view id,
+                                        absl::string_view if_match = {}) const;
 
   // Create, unless `if_none_exist` (a search query, as in the If-None-Exist header) matches: one
   // match is returned as is (created false); several are FAILED_PRECONDITION (412).

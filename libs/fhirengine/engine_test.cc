@@ -56,6 +56,8 @@ TEST_CASE("the CapabilityStatement declares REST writes only when configured", "
     CHECK(std::count(type_codes.begin(), type_codes.end(), "search-type") == 1);
     CHECK(std::count(type_codes.begin(), type_codes.end(), "create") == (writes ? 1 : 0));
     CHECK(std::count(type_codes.begin(), type_codes.end(), "delete") == (writes ? 1 : 0));
+    CHECK(json::GetString(rest["resource"][0], "versioning") ==
+          (writes ? std::optional<absl::string_view>("versioned-update") : std::nullopt));
     const std::vector<std::string> system_codes =
         rest.HasMember("interaction") ? codes(rest["interaction"]) : std::vector<std::string>();
     CHECK(system_codes == (writes ? std::vector<std::string>{"transaction", "batch"}

@@ -204,7 +204,7 @@ class FhirGrpcService final : public pb::Fhir::Service {
     }
     return Answer(*context, "Update",
                   engine_->Update(ContextOf(in->context()), in->type(), in->id(),
-                                  in->resource_json()),
+                                  in->resource_json(), in->if_match()),
                   out);
   }
 
@@ -213,7 +213,8 @@ class FhirGrpcService final : public pb::Fhir::Service {
     if (grpc::Status who = rpc::RequireServiceIdentity(*context, "Delete"); !who.ok()) {
       return who;
     }
-    return Answer(*context, "Delete", engine_->Delete(ContextOf(in->context()), in->type(), in->id()),
+    return Answer(*context, "Delete",
+                  engine_->Delete(ContextOf(in->context()), in->type(), in->id(), in->if_match()),
                   out);
   }
 

@@ -178,6 +178,25 @@ namespace {
 
 // Writes `writes` (sorted by type and id, no address twice) as their next versions, with their
 // index rows, on the caller's transaction: four statements whatever their number.
+// Whether a write's If-Match holds: `current` (null when type/id was never written) is at the
+// version it names. Checked with the row locked, so no other write comes in between.
+absl::Status CheckIfMatch(absl::string_view type, absl::string_view id,
+                          std::optional<int> if_match, const StoredVersion* current) {
+  if (!if_match.has_value()) {
+    return absl::OkStatus();
+  }
+  if (current == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        type, "/", id, " does not exist, so If-Match W/\"", *if_match, "\" cannot hold; nothing written"));
+  }
+  if (current->version != *if_match) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(type, "/", id, " is at version ", current->version, ", not ", *if_match,
+                     " (If-Match); nothing written. Read it again and reapply the change"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
                                                  const fhirsearch::Registry* registry, Realm realm,
                                                  const std::vector<const ResourceStore::Write*>& writes) {
@@ -195,6 +214,13 @@ absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
   rows.reserve(writes.size());
   for (const ResourceStore::Write* w : writes) {
     auto it = current.find(absl::StrCat(w->type, "/", w->id));
+    if (absl::Status matched =
+            CheckIfMatch(w->type, w->id, w->if_match, it == current.end() ? nullptr : &it->second);
+        !matched.ok()) {
+      return writes.size() == 1 ? matched
+                                : absl::Status(matched.code(), absl::StrCat("entry ", w->entry, ": ",
+                                                                            matched.message()));
+    }
     StoredVersion v{.type = w->type,
                     .id = w->id,
                     .version = it == current.end() ? 1 : it->second.version + 1,
@@ -241,8 +267,12 @@ absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
 }  // namespace
 
 absl::StatusOr<StoredVersion> ResourceStore::Put(Realm realm, absl::string_view type,
-                                                 absl::string_view id, absl::string_view json) {
-  const Write w{std::string(type), std::string(id), std::string(json), 0};
+                                                 absl::string_view id, absl::string_view json,
+                                                 std::optional<int> if_match) {
+  const Write w{.type = std::string(type),
+                .id = std::string(id),
+                .json = std::string(json),
+                .if_match = if_match};
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   std::vector<StoredVersion> written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
@@ -282,12 +312,15 @@ absl::StatusOr<std::vector<StoredVersion>> ResourceStore::PutAll(
 }
 
 absl::StatusOr<StoredVersion> ResourceStore::Delete(Realm realm, absl::string_view type,
-                                                    absl::string_view id) {
+                                                    absl::string_view id,
+                                                    std::optional<int> if_match) {
   PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   StoredVersion written;
   PLANAPI_RETURN_IF_ERROR(pg::InTransaction(*conn, [&](pg::Connection& c) -> absl::Status {
     PLANAPI_ASSIGN_OR_RETURN(auto current,
                              LockAll(c, realm, {{std::string(type), std::string(id)}}));
+    PLANAPI_RETURN_IF_ERROR(CheckIfMatch(type, id, if_match,
+                                         current.empty() ? nullptr : &current.begin()->second));
     if (current.empty()) {
       return Unknown(type, id);
     }

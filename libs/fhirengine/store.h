@@ -5,6 +5,7 @@
 // Thread-safe (the pool is).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -51,8 +52,10 @@ class ResourceStore {
 
   // Writes `json` (an object whose resourceType is `type`) as the next version of type/id, or
   // version 1. INVALID_ARGUMENT for malformed JSON, a type or id that does not match.
+  // FAILED_PRECONDITION when `if_match` is given and is not the current version (If-Match).
   absl::StatusOr<StoredVersion> Put(Realm realm, absl::string_view type, absl::string_view id,
-                                    absl::string_view json);
+                                    absl::string_view json,
+                                    std::optional<int> if_match = std::nullopt);
   // Writes several resources in one transaction: all of them, or (on any error) none.
   struct Write {
     std::string type;
@@ -60,6 +63,7 @@ class ResourceStore {
     std::string json;
     int entry = 0;        // the caller's position (e.g. in a Bundle), named in errors
     bool remove = false;  // a deletion: `json` is ignored
+    std::optional<int> if_match;  // the version that must be current (If-Match), if any
   };
   // The result holds one version per write, ordered by (type, id). A deletion of something
   // unknown or already deleted changes nothing and comes back deleted, with version 0 when it
@@ -67,7 +71,8 @@ class ResourceStore {
   absl::StatusOr<std::vector<StoredVersion>> PutAll(Realm realm, const std::vector<Write>& writes);
   // Marks type/id deleted as a new version. NOT_FOUND when it never existed; deleting a deleted
   // resource changes nothing and returns its deleted version.
-  absl::StatusOr<StoredVersion> Delete(Realm realm, absl::string_view type, absl::string_view id);
+  absl::StatusOr<StoredVersion> Delete(Realm realm, absl::string_view type, absl::string_view id,
+                                       std::optional<int> if_match = std::nullopt);
 
   // The current version. NOT_FOUND when unknown (or `condition`, when given, excludes it);
   // NOT_FOUND with issue `deleted` when deleted.

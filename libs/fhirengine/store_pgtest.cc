@@ -1,3 +1,4 @@
+#include <atomic>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -166,6 +167,72 @@ TEST_CASE("create assigns ids and concurrent updates each get their own version"
   auto bundle = json::Parse(engine.History(ctx, "Patient", "hot", 1000)->json);
   REQUIRE(bundle.ok());
   CHECK((*bundle)["entry"].Size() == 20);
+}
+
+TEST_CASE("If-Match: an update or delete is made only on the version the client read",
+          "[fhirengine]") {
+  Fixture f;
+  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
+  REQUIRE(owned.ok());
+  const Engine& engine = **owned;
+  const Context ctx{.realm = Realm::kProduction};
+  REQUIRE(engine.Update(ctx, "Patient", "p1", kPatient).ok());
+  auto v2 = engine.Update(ctx, "Patient", "p1", kPatient, "W/\"1\"");
+  REQUIRE(v2.ok());
+  CHECK(v2->version_id == "2");
+  CHECK(engine.Update(ctx, "Patient", "p1", kPatient, "\"2\"").ok());  // a strong tag names it too
+
+  // A stale version: 412, and the stored resource and its history are unchanged.
+  auto stale = engine.Update(ctx, "Patient", "p1",
+                             R"({"resourceType":"Patient","name":[{"family":"Lost"}]})", "W/\"2\"");
+  CHECK(stale.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(stale.status().message().find("is at version 3, not 2") != std::string::npos);
+  CHECK(engine.Read(ctx, "Patient", "p1")->version_id == "3");
+  CHECK(engine.Read(ctx, "Patient", "p1")->json.find("Lost") == std::string::npos);
+  CHECK(json::Parse(engine.History(ctx, "Patient", "p1", 1000)->json)->operator[]("entry").Size() == 3);
+
+  // Nothing there to match: 412, nothing created.
+  CHECK(engine.Update(ctx, "Patient", "p2", R"({"resourceType":"Patient"})", "W/\"1\"").status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(engine.Read(ctx, "Patient", "p2").status().code() == absl::StatusCode::kNotFound);
+
+  // Not an ETag: 400, nothing written.
+  for (const char* bad : {"1", "W/1", "W/\"\"", "W/\"0\"", "W/\"x\"", "W/\"-1\"", "*", "W/\"99999999999\""}) {
+    INFO(bad);
+    CHECK(engine.Update(ctx, "Patient", "p1", kPatient, bad).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+    CHECK(engine.Delete(ctx, "Patient", "p1", bad).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
+  CHECK(engine.Read(ctx, "Patient", "p1")->version_id == "3");
+
+  // Delete: a stale tag keeps the resource; the current one deletes it.
+  CHECK(engine.Delete(ctx, "Patient", "p1", "W/\"1\"").status().code() ==
+        absl::StatusCode::kFailedPrecondition);
+  CHECK(engine.Read(ctx, "Patient", "p1").ok());
+  CHECK(engine.Delete(ctx, "Patient", "p1", "W/\"3\"").ok());
+  CHECK(engine.Read(ctx, "Patient", "p1").status().code() == absl::StatusCode::kNotFound);
+
+  // Two clients that read the same version: one update wins, the other gets 412.
+  constexpr char kAnon[] = R"({"resourceType":"Patient"})";
+  REQUIRE(engine.Update(ctx, "Patient", "race", kAnon).ok());
+  std::atomic<int> won{0}, refused{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 4; ++i) {
+    writers.emplace_back([&] {
+      auto r = engine.Update(ctx, "Patient", "race", kAnon, "W/\"1\"");
+      (r.ok() ? won : refused)++;
+      if (!r.ok()) {
+        CHECK(r.status().code() == absl::StatusCode::kFailedPrecondition);
+      }
+    });
+  }
+  for (auto& t : writers) {
+    t.join();
+  }
+  CHECK(won == 1);
+  CHECK(refused == 3);
+  CHECK(engine.Read(ctx, "Patient", "race")->version_id == "2");
 }
 
 }  // namespace

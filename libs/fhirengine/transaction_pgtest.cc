@@ -75,6 +75,42 @@ TEST_CASE("a transaction with one bad entry stores nothing", "[transaction]") {
   }
 }
 
+TEST_CASE("a transaction honours each entry's ifMatch, all or nothing", "[transaction]") {
+  Fixture f;
+  REQUIRE(f.engine->Update(f.ctx, "Organization", "a", R"({"resourceType":"Organization","name":"A"})").ok());
+  REQUIRE(f.engine->Update(f.ctx, "Organization", "b", R"({"resourceType":"Organization","name":"B"})").ok());
+  // One stale entry: 412 naming it, and neither entry is written.
+  auto stale = f.engine->Transaction(f.ctx, R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"resource":{"resourceType":"Organization","id":"a","name":"A2"},"request":{"method":"PUT","url":"Organization/a","ifMatch":"W/\"1\""}},
+    {"request":{"method":"DELETE","url":"Organization/b","ifMatch":"W/\"2\""}}]})");
+  CHECK(stale.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(stale.status().message().find("entry 1") != std::string::npos);
+  CHECK(f.engine->Read(f.ctx, "Organization", "a")->version_id == "1");
+  CHECK(f.engine->Read(f.ctx, "Organization", "b").ok());
+  // A malformed ifMatch: 400 naming the entry.
+  auto bad = f.engine->Transaction(f.ctx, R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"resource":{"resourceType":"Organization","id":"a"},"request":{"method":"PUT","url":"Organization/a","ifMatch":"one"}}]})");
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(bad.status().message().find("entry 0") != std::string::npos);
+  // Both current: both written.
+  auto ok = f.engine->Transaction(f.ctx, R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"resource":{"resourceType":"Organization","id":"a","name":"A2"},"request":{"method":"PUT","url":"Organization/a","ifMatch":"W/\"1\""}},
+    {"request":{"method":"DELETE","url":"Organization/b","ifMatch":"W/\"1\""}}]})");
+  REQUIRE(ok.ok());
+  CHECK(f.engine->Read(f.ctx, "Organization", "a")->version_id == "2");
+  CHECK(f.engine->Read(f.ctx, "Organization", "b").status().code() == absl::StatusCode::kNotFound);
+  // In a batch, a stale entry fails alone with 412.
+  auto batch = f.engine->Transaction(f.ctx, R"({"resourceType":"Bundle","type":"batch","entry":[
+    {"resource":{"resourceType":"Organization","id":"a","name":"A3"},"request":{"method":"PUT","url":"Organization/a","ifMatch":"W/\"1\""}},
+    {"resource":{"resourceType":"Organization","id":"a","name":"A3"},"request":{"method":"PUT","url":"Organization/a","ifMatch":"W/\"2\""}}]})");
+  REQUIRE(batch.ok());
+  auto doc = json::Parse(batch->json);
+  REQUIRE(doc.ok());
+  CHECK(json::GetString((*doc)["entry"][0]["response"], "status") == "412");
+  CHECK(json::GetString((*doc)["entry"][1]["response"], "status") == "200 OK");
+  CHECK(f.engine->Read(f.ctx, "Organization", "a")->version_id == "3");
+}
+
 TEST_CASE("a batch runs each entry alone and reports each outcome", "[transaction]") {
   Fixture f;
   REQUIRE(f.engine->Update(f.ctx, "Organization", "gone", R"({"resourceType":"Organization"})").ok());

@@ -75,15 +75,11 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     if (get) {
       parse.call.interaction = FhirInteraction::kRead;
     } else if (method == "PUT") {
-      if (request.Header("if-match").has_value()) {
-        // Refused rather than ignored: ignoring it would silently allow the lost update the
-        // client is guarding against.
-        return absl::InvalidArgumentError(
-            "If-Match (version-aware update) is not supported; send the update without it");
-      }
       parse.call.interaction = FhirInteraction::kUpdate;
+      parse.call.if_match = std::string(request.Header("if-match").value_or(""));
     } else if (method == "DELETE") {
       parse.call.interaction = FhirInteraction::kDelete;
+      parse.call.if_match = std::string(request.Header("if-match").value_or(""));
     } else {
       parse.allowed = "GET, HEAD, PUT, DELETE";
     }

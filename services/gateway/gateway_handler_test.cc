@@ -239,6 +239,12 @@ TEST_CASE("system tokens write: create, conditional create, update, delete", "[g
   CHECK(HeaderOf(updated, "ETag") == "W/\"2\"");
   CHECK(f.upstreams.fhir_calls.back().second.interaction == FhirInteraction::kUpdate);
   CHECK(f.upstreams.fhir_calls.back().second.id == "c9");
+  CHECK(f.upstreams.fhir_calls.back().second.if_match.empty());
+  // Version-aware: the service compares the ETag with the current version (412 when stale).
+  http::Response matched =
+      f.Run(Write("PUT", "/fhir/r4/Coverage/c9", "system", "{}", {{"if-match", "W/\"1\""}}));
+  CHECK(matched.status == 200);
+  CHECK(f.upstreams.fhir_calls.back().second.if_match == "W/\"1\"");
   http::Response minimal =
       f.Run(Write("PUT", "/fhir/r4/Coverage/c9", "system", "{}", {{"prefer", "return=minimal"}}));
   CHECK(minimal.status == 204);
@@ -248,6 +254,8 @@ TEST_CASE("system tokens write: create, conditional create, update, delete", "[g
   CHECK(deleted.status == 204);
   CHECK(deleted.body.empty());
   CHECK(f.upstreams.fhir_calls.back().second.interaction == FhirInteraction::kDelete);
+  f.Run(Write("DELETE", "/fhir/r4/Coverage/c9", "system", "", {{"if-match", "W/\"2\""}}));
+  CHECK(f.upstreams.fhir_calls.back().second.if_match == "W/\"2\"");
 
   f.upstreams.fhir_result = FhirResult{.json = R"({"resourceType":"Bundle"})"};
   const std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[
@@ -291,7 +299,6 @@ TEST_CASE("writes: member apps, missing scopes and bad requests are refused", "[
            R"({"resourceType":"Bundle","entry":[{"request":{"method":"POST","url":"/"}}]})"), 400},
       {"entry with a bad method", Write("POST", "/fhir/r4", "coverage",
            R"({"resourceType":"Bundle","entry":[{"request":{"method":"TRACE","url":"Coverage"}}]})"), 400},
-      {"If-Match", Write("PUT", "/fhir/r4/Coverage/c1", "coverage", "{}", {{"if-match", "W/\"1\""}}), 400},
   };
   for (const Case& c : cases) {
     INFO(c.name);

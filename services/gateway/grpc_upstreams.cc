@@ -161,6 +161,7 @@ class GrpcUpstreams final : public Upstreams {
         r.set_id(call.id);
         r.set_resource_json(std::move(call.body));
         r.set_if_none_exist(std::move(call.if_none_exist));
+        r.set_if_match(std::move(call.if_match));
         // Assigned one by one: each name is an overload set that only the target type resolves.
         FhirMethod<fhirpb::WriteRequest> method = &FhirAsync::Transaction;
         if (call.interaction == FhirInteraction::kCreate) {
@@ -174,6 +175,7 @@ class GrpcUpstreams final : public Upstreams {
         fhirpb::DeleteRequest r = with(fhirpb::DeleteRequest());
         r.set_type(call.type);
         r.set_id(call.id);
+        r.set_if_match(std::move(call.if_match));
         return Unary(to, principal, &FhirAsync::Delete, std::move(r), info, std::move(done));
       }
     }

@@ -53,10 +53,12 @@ struct FhirCall {
   int count = 0;           // history: how many versions (0: the service's default)
   std::vector<std::pair<std::string, std::string>> params;
   bool lenient = false;    // search: Prefer: handling=lenient
-  // Writes: the resource (create, update) or the Bundle (transaction, batch) as sent, and a
-  // create's If-None-Exist query (conditional create).
+  // Writes: the resource (create, update) or the Bundle (transaction, batch) as sent, a
+  // create's If-None-Exist query (conditional create), and an update's or delete's If-Match
+  // ETag (version-aware: the service answers 412 when it is not the current version).
   std::string body;
   std::string if_none_exist;
+  std::string if_match;
   // The verified caller, for member data (empty otherwise): sent as gRPC metadata
   // x-planapi-patient (the compartment to confine to), x-planapi-scopes (the granted scopes, for
   // category filters) and x-planapi-client.

@@ -513,6 +513,20 @@ await check('backend services write through the gateway: create, conditional cre
   assert((await send('POST', '/Coverage', { token: 'not-a-token', body: coverage })).status === 401, 'bad token wrote');
   const current = await (await send('GET', `/Coverage/${stored.id}`, { token: reader })).json();
   assert(current.meta.versionId === '3' && current.status === 'active', `changed by a refused write: ${JSON.stringify(current.meta)}`);
+  // version-aware update: If-Match on the version read (3) wins; the same stale tag again is 412
+  // with an OperationOutcome and changes nothing; a malformed tag is 400
+  const matched = await send('PUT', `/Coverage/${stored.id}`, { body: { ...coverage, id: stored.id, status: 'draft' },
+                                                                headers: { 'if-match': 'W/"3"' } });
+  assert(matched.status === 200 && matched.headers.get('etag') === 'W/"4"', `If-Match update: ${matched.status}`);
+  const lost = await send('PUT', `/Coverage/${stored.id}`, { body: { ...coverage, id: stored.id, status: 'cancelled' },
+                                                             headers: { 'if-match': 'W/"3"' } });
+  const lostOutcome = await lost.json();
+  assert(lost.status === 412 && lostOutcome.resourceType === 'OperationOutcome' &&
+         lostOutcome.issue[0].diagnostics.includes('is at version 4, not 3'), `stale If-Match: ${lost.status} ${JSON.stringify(lostOutcome)}`);
+  const malformed = await send('DELETE', `/Coverage/${stored.id}`, { headers: { 'if-match': '4' } });
+  assert(malformed.status === 400, `malformed If-Match: ${malformed.status}`);
+  const afterStale = await (await send('GET', `/Coverage/${stored.id}`, { token: reader })).json();
+  assert(afterStale.meta.versionId === '4' && afterStale.status === 'draft', `changed by a stale If-Match: ${JSON.stringify(afterStale.meta)}`);
   // delete: 204, then the read says 410 Gone
   const deleted = await send('DELETE', `/Coverage/${stored.id}`);
   assert(deleted.status === 204, `delete: ${deleted.status}`);
