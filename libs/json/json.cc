@@ -1,5 +1,7 @@
 #include "libs/json/json.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "libs/status/status_macros.h"
 #include "rapidjson/error/en.h"
@@ -112,7 +114,11 @@ Writer& Writer::Null() {
   return *this;
 }
 Writer& Writer::Raw(absl::string_view json) {
-  PLANAPI_CHECK(impl_->writer.RawValue(json.data(), json.size(), rapidjson::kObjectType));
+  // RapidJSON's RawValue copies a character at a time, which was a fifth of the directory's CPU
+  // for a page of a thousand included resources. It places the separator; the bytes follow in
+  // one copy.
+  PLANAPI_CHECK(impl_->writer.RawValue("", 0, rapidjson::kObjectType));
+  std::memcpy(impl_->buffer.Push(json.size()), json.data(), json.size());
   return *this;
 }
 

@@ -28,6 +28,12 @@ TEST_CASE("writer escapes strings and embeds raw JSON", "[json]") {
   w.StartObject().Field("q", "a\"b\n").Field("n", 3).Key("raw").Raw(R"({"x":1})").Key("l");
   w.StartArray().Bool(false).Null().EndArray().EndObject();
   CHECK(w.Take() == R"({"q":"a\"b\n","n":3,"raw":{"x":1},"l":[false,null]})");
+  // Raw values among others in an array get their separators, large ones whole.
+  const std::string big = R"({"s":")" + std::string(100000, 'z') + R"("})";
+  w.StartArray().Raw(R"({"a":1})").Int(2).Raw(big).Raw("[]").EndArray();
+  CHECK(w.Take() == R"([{"a":1},2,)" + big + ",[]]");
+  w.Raw(R"({"root":true})");
+  CHECK(w.Take() == R"({"root":true})");
 }
 
 }  // namespace
