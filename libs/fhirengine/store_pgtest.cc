@@ -21,17 +21,24 @@ struct Fixture {
     REQUIRE(conn.ok());
     REQUIRE(pg::ApplyMigrations(**conn, "fhir", Migrations()).ok());
   }
+  // An engine serving the Patient Access types in production only, kept by the fixture.
+  const Engine& ProductionEngine() {
+    auto created = Engine::Create(
+        {.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *pool);
+    REQUIRE(created.ok());
+    engine = *std::move(created);
+    return *engine;
+  }
   testing::Database db;
   std::unique_ptr<pg::Pool> pool;
+  std::unique_ptr<const Engine> engine;
 };
 
 constexpr char kPatient[] = R"({"resourceType":"Patient","id":"p1","name":[{"family":"Ng"}]})";
 
 TEST_CASE("writes make versions and reads return them with meta stamped", "[fhirengine]") {
   Fixture f;
-  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
-  REQUIRE(owned.ok());
-  const Engine& engine = **owned;
+  const Engine& engine = f.ProductionEngine();
   const Context ctx{.realm = Realm::kProduction, .base_url = "https://x/fhir/r4"};
   auto v1 = engine.Update(ctx, "Patient", "p1", kPatient);
   REQUIRE(v1.ok());
@@ -71,9 +78,7 @@ TEST_CASE("writes make versions and reads return them with meta stamped", "[fhir
 
 TEST_CASE("deletes are versions too: 410 on read, history keeps them", "[fhirengine]") {
   Fixture f;
-  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
-  REQUIRE(owned.ok());
-  const Engine& engine = **owned;
+  const Engine& engine = f.ProductionEngine();
   const Context ctx{.realm = Realm::kProduction, .base_url = "https://x"};
   CHECK(engine.Delete(ctx, "Patient", "p1").status().code() == absl::StatusCode::kNotFound);
   REQUIRE(engine.Update(ctx, "Patient", "p1", kPatient).ok());
@@ -98,9 +103,7 @@ TEST_CASE("deletes are versions too: 410 on read, history keeps them", "[fhireng
 
 TEST_CASE("bad writes are refused and change nothing", "[fhirengine]") {
   Fixture f;
-  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
-  REQUIRE(owned.ok());
-  const Engine& engine = **owned;
+  const Engine& engine = f.ProductionEngine();
   const Context ctx{.realm = Realm::kProduction};
   REQUIRE(engine.Update(ctx, "Patient", "p1", kPatient).ok());
   struct Bad {
@@ -142,9 +145,7 @@ TEST_CASE("realms keep their data apart", "[fhirengine]") {
 
 TEST_CASE("create assigns ids and concurrent updates each get their own version", "[fhirengine]") {
   Fixture f;
-  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
-  REQUIRE(owned.ok());
-  const Engine& engine = **owned;
+  const Engine& engine = f.ProductionEngine();
   const Context ctx{.realm = Realm::kProduction};
   auto created = engine.Create(ctx, "Patient", R"({"resourceType":"Patient","id":"ignored"})");
   REQUIRE(created.ok());
@@ -172,9 +173,7 @@ TEST_CASE("create assigns ids and concurrent updates each get their own version"
 TEST_CASE("If-Match: an update or delete is made only on the version the client read",
           "[fhirengine]") {
   Fixture f;
-  auto owned = Engine::Create({.name = "t", .types = fhir::PatientAccessTypes(), .realms = {Realm::kProduction}}, *f.pool);
-  REQUIRE(owned.ok());
-  const Engine& engine = **owned;
+  const Engine& engine = f.ProductionEngine();
   const Context ctx{.realm = Realm::kProduction};
   REQUIRE(engine.Update(ctx, "Patient", "p1", kPatient).ok());
   auto v2 = engine.Update(ctx, "Patient", "p1", kPatient, "W/\"1\"");
