@@ -13,9 +13,10 @@ void WritePortFile(const std::string& path, int port);
 
 void BlockShutdownSignals();
 
-// Call first in a service's main, before any thread starts: blocks the shutdown signals and
-// turns off Abseil's mutex deadlock detection, which Debian's Abseil build leaves on and which
-// costs a lock-graph update on every contended lock (a few percent of a backend's CPU).
+// Call first in a service's main, before any thread starts: blocks the shutdown signals, turns
+// off Abseil's mutex deadlock detection, which Debian's Abseil build leaves on and which costs a
+// lock-graph update on every contended lock (a few percent of a backend's CPU), and keeps large
+// allocations on the heap (see the .cc).
 void PrepareServiceProcess();
 
 // Blocks until SIGTERM or SIGINT arrives; returns the signal number.
