@@ -84,9 +84,26 @@ TEST_CASE("requests are validated before the database is asked", "[fhirengine]")
   CHECK(engine.Read(prod, "Patient", "p1").status().code() == absl::StatusCode::kUnavailable);
   CHECK(engine.Search(prod, "Patient", {{"name", "x"}}).status().code() ==
         absl::StatusCode::kUnavailable);
-  // A bad search is refused before any query.
+  // A bad search is refused before any query, also when a chain or _has beside the bad
+  // parameter would otherwise have been looked up first, and whatever the order.
   CHECK(engine.Search(prod, "Patient", {{"colour", "x"}}).status().code() ==
         absl::StatusCode::kInvalidArgument);
+  const std::vector<std::vector<std::pair<std::string, std::string>>> bad_beside_a_chain = {
+      {{"general-practitioner.name", "x"}, {"colour", "x"}},
+      {{"general-practitioner.name", "x"}, {"_count", "-1"}},
+      {{"general-practitioner.name", "x"}, {"_sort", "colour"}},
+      {{"general-practitioner.name", "x"}, {"_cursor", "garbage"}},
+      {{"_include", "Patient:nothing"}, {"general-practitioner.name", "x"}},
+      {{"_has:Observation:subject:code", "1"}, {"birthdate", "yesterday"}},
+  };
+  for (const auto& params : bad_beside_a_chain) {
+    INFO(params.front().first << " with " << params.back().first);
+    CHECK(engine.Search(prod, "Patient", params).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
+  // Valid, it reaches the database.
+  CHECK(engine.Search(prod, "Patient", {{"general-practitioner.name", "x"}}).status().code() ==
+        absl::StatusCode::kUnavailable);
 }
 
 TEST_CASE("ids follow the FHIR id rule", "[fhirengine]") {

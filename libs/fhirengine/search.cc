@@ -1429,83 +1429,109 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
   if (!q.patient.empty()) {
     where.push_back(planner.VisibleOfType(q.type, "r.id"));
   }
-  int count = kDefaultPageSize;
-  std::string total_mode;
-  std::string summary;
-  std::set<std::string, std::less<>> elements;
-  std::string sort_spec;
-  std::optional<std::string> cursor_text;
-  std::vector<Include> includes;
-  std::vector<std::pair<std::string, std::string>> echoed;  // for the links
-  std::vector<Selection> selections;
-  for (const auto& [name, value] : q.params) {
-    const absl::string_view base = absl::string_view(name).substr(0, name.find(':'));
-    if (std::find(std::begin(kIgnored), std::end(kIgnored), base) != std::end(kIgnored)) {
-      continue;
-    }
-    if (name == "_cursor") {
-      cursor_text = value;
-      continue;
-    }
-    echoed.emplace_back(name, value);
-    if (name == "_count") {
-      if (!absl::SimpleAtoi(value, &count) || count < 0) {
-        return Bad(name, "takes a non-negative integer");
+  // What the parameters ask for, planned on `p`: the result controls, the conditions and the
+  // sort. Run twice when the search has a chain or _has: first on a planner that looks nothing
+  // up, so that a search refused for any of its parameters never touches the database.
+  struct Parsed {
+    int count = kDefaultPageSize;
+    std::string total_mode;
+    std::string summary;
+    std::set<std::string, std::less<>> elements;
+    std::vector<Include> includes;
+    std::vector<std::pair<std::string, std::string>> echoed;  // for the links
+    std::vector<Selection> selections;
+    std::vector<SortKey> keys;
+    std::optional<Cursor> cursor;
+  };
+  auto parse = [&q](Planner& p) -> absl::StatusOr<Parsed> {
+    Parsed out;
+    std::string sort_spec;
+    std::optional<std::string> cursor_text;
+    for (const auto& [name, value] : q.params) {
+      const absl::string_view base = absl::string_view(name).substr(0, name.find(':'));
+      if (std::find(std::begin(kIgnored), std::end(kIgnored), base) != std::end(kIgnored)) {
+        continue;
       }
-      count = std::min(count, kMaxPageSize);
-    } else if (name == "_total") {
-      if (value != "none" && value != "estimate" && value != "accurate") {
-        return Bad(name, "takes none, estimate or accurate");
+      if (name == "_cursor") {
+        cursor_text = value;
+        continue;
       }
-      total_mode = value;
-    } else if (name == "_summary") {
-      if (value != "true" && value != "false" && value != "count" && value != "data" &&
-          value != "text") {
-        return Bad(name, "takes true, false, count, data or text");
-      }
-      summary = value;
-    } else if (name == "_elements") {
-      for (absl::string_view e : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-        elements.emplace(absl::StripAsciiWhitespace(e));
-      }
-    } else if (name == "_sort") {
-      sort_spec = value;
-    } else if (base == "_include" || base == "_revinclude") {
-      PLANAPI_ASSIGN_OR_RETURN(Include inc,
-                               planner.ParseInclude(name, value, base == "_revinclude"));
-      includes.push_back(std::move(inc));
-    } else if (std::find(std::begin(kUnsupported), std::end(kUnsupported), base) !=
-               std::end(kUnsupported)) {
-      return Bad(name, "is not supported by this server");
-    } else {
-      absl::StatusOr<Selection> selection = planner.Select(q.type, "r.id", name, value);
-      if (!selection.ok()) {
-        if (selection.status().code() == absl::StatusCode::kNotFound) {
-          if (q.lenient) {
-            echoed.pop_back();
-            continue;
-          }
-          return Bad(name, selection.status().message());
+      out.echoed.emplace_back(name, value);
+      if (name == "_count") {
+        if (!absl::SimpleAtoi(value, &out.count) || out.count < 0) {
+          return Bad(name, "takes a non-negative integer");
         }
-        return selection.status();
+        out.count = std::min(out.count, kMaxPageSize);
+      } else if (name == "_total") {
+        if (value != "none" && value != "estimate" && value != "accurate") {
+          return Bad(name, "takes none, estimate or accurate");
+        }
+        out.total_mode = value;
+      } else if (name == "_summary") {
+        if (value != "true" && value != "false" && value != "count" && value != "data" &&
+            value != "text") {
+          return Bad(name, "takes true, false, count, data or text");
+        }
+        out.summary = value;
+      } else if (name == "_elements") {
+        for (absl::string_view e : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+          out.elements.emplace(absl::StripAsciiWhitespace(e));
+        }
+      } else if (name == "_sort") {
+        sort_spec = value;
+      } else if (base == "_include" || base == "_revinclude") {
+        PLANAPI_ASSIGN_OR_RETURN(Include inc, p.ParseInclude(name, value, base == "_revinclude"));
+        out.includes.push_back(std::move(inc));
+      } else if (std::find(std::begin(kUnsupported), std::end(kUnsupported), base) !=
+                 std::end(kUnsupported)) {
+        return Bad(name, "is not supported by this server");
+      } else {
+        absl::StatusOr<Selection> selection = p.Select(q.type, "r.id", name, value);
+        if (!selection.ok()) {
+          if (selection.status().code() == absl::StatusCode::kNotFound) {
+            if (q.lenient) {
+              out.echoed.pop_back();
+              continue;
+            }
+            return Bad(name, selection.status().message());
+          }
+          return selection.status();
+        }
+        out.selections.push_back(*std::move(selection));
       }
-      selections.push_back(*std::move(selection));
     }
+    PLANAPI_ASSIGN_OR_RETURN(out.keys, p.Sort(q.type, sort_spec));
+    const bool id_descending = out.keys.empty() ? p.id_descending_ : out.keys.front().descending;
+    out.keys.push_back({.expr = "r.id", .cast = "text", .descending = id_descending});
+    if (cursor_text.has_value()) {
+      PLANAPI_ASSIGN_OR_RETURN(out.cursor, DecodeCursor(*cursor_text, out.keys.size()));
+    }
+    return out;
+  };
+  const bool looks_up = std::any_of(q.params.begin(), q.params.end(), [](const auto& param) {
+    return param.first.find('.') != std::string::npos || absl::StartsWith(param.first, "_has:");
+  });
+  if (looks_up) {
+    Sql unbound;
+    Planner checker(registry_, types_, q, unbound);
+    PLANAPI_RETURN_IF_ERROR(parse(checker).status());
   }
+  PLANAPI_ASSIGN_OR_RETURN(Parsed parsed, parse(planner));
   if (sql.params().size() > kMaxBoundValues) {
     return status::WithIssue(
         absl::InvalidArgumentError(absl::StrCat("the search has more than ", kMaxBoundValues,
                                                 " values in all; split it")),
         status::IssueType::kTooCostly);
   }
-  PLANAPI_ASSIGN_OR_RETURN(std::vector<SortKey> keys, planner.Sort(q.type, sort_spec));
-  const bool id_descending = keys.empty() ? planner.id_descending_ : keys.front().descending;
-  keys.push_back({.expr = "r.id", .cast = "text", .descending = id_descending});
-
-  std::optional<Cursor> cursor;
-  if (cursor_text.has_value()) {
-    PLANAPI_ASSIGN_OR_RETURN(cursor, DecodeCursor(*cursor_text, keys.size()));
-  }
+  int& count = parsed.count;
+  const std::string& total_mode = parsed.total_mode;
+  const std::string& summary = parsed.summary;
+  const std::set<std::string, std::less<>>& elements = parsed.elements;
+  std::vector<Include>& includes = parsed.includes;
+  const std::vector<std::pair<std::string, std::string>>& echoed = parsed.echoed;
+  std::vector<Selection>& selections = parsed.selections;
+  std::vector<SortKey>& keys = parsed.keys;
+  const std::optional<Cursor>& cursor = parsed.cursor;
   // Every parameter is valid from here on; the database may be asked.
   // PostgreSQL keeps no statistics across tables, so its count of what a chain or _has selects
   // can be off several times over, and a nested loop chosen on that count probes every candidate
