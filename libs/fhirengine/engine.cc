@@ -5,6 +5,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -28,9 +29,10 @@ constexpr int kDefaultHistoryCount = 50;
 constexpr int kMaxHistoryCount = 1000;
 // What an endpoint does for every type over HTTP; the CapabilityStatement says exactly this.
 constexpr absl::string_view kReadInteractions[] = {"read", "vread", "history-instance",
-                                                   "search-type"};
+                                                   "history-type", "search-type"};
 constexpr absl::string_view kReadWriteInteractions[] = {
-    "read", "vread", "history-instance", "search-type", "create", "update", "delete"};
+    "read",   "vread",  "history-instance", "history-type", "search-type",
+    "create", "update", "delete"};
 constexpr absl::string_view kSystemWriteInteractions[] = {"transaction", "batch"};
 
 ResourceResult ResultOf(StoredVersion v, bool created = false) {
@@ -224,6 +226,30 @@ absl::StatusOr<ResourceResult> Engine::VRead(const Context& context, absl::strin
   return ResultOf(std::move(v));
 }
 
+namespace {
+// One version as an entry of a history Bundle: the resource (none for a deletion) and the
+// request and response that made it.
+void WriteHistoryEntry(json::Writer& w, absl::string_view base_url, const StoredVersion& v) {
+  w.StartObject().Field("fullUrl", absl::StrCat(base_url, "/", v.type, "/", v.id));
+  if (!v.deleted) {
+    w.Key("resource").Raw(v.json);
+  }
+  const bool first = v.version == 1;
+  w.Key("request")
+      .StartObject()
+      .Field("method", v.deleted ? "DELETE" : first ? "POST" : "PUT")
+      .Field("url", first && !v.deleted ? v.type : absl::StrCat(v.type, "/", v.id))
+      .EndObject();
+  w.Key("response")
+      .StartObject()
+      .Field("status", v.deleted ? "204" : first ? "201" : "200")
+      .Field("etag", absl::StrCat("W/\"", v.version, "\""))
+      .Field("lastModified", v.last_updated)
+      .EndObject();
+  w.EndObject();
+}
+}  // namespace
+
 absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::string_view type,
                                                absl::string_view id, int count) const {
   PLANAPI_RETURN_IF_ERROR(CheckAddress(context, type, id));
@@ -250,26 +276,98 @@ absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::str
       .Key("entry")
       .StartArray();
   for (const StoredVersion& v : versions) {
-    w.StartObject().Field("fullUrl", self);
-    if (!v.deleted) {
-      w.Key("resource").Raw(v.json);
-    }
-    const bool first = v.version == 1;
-    w.Key("request")
-        .StartObject()
-        .Field("method", v.deleted ? "DELETE" : first ? "POST" : "PUT")
-        .Field("url", first && !v.deleted ? std::string(type) : absl::StrCat(type, "/", id))
-        .EndObject();
-    w.Key("response")
-        .StartObject()
-        .Field("status", v.deleted ? "204" : first ? "201" : "200")
-        .Field("etag", absl::StrCat("W/\"", v.version, "\""))
-        .Field("lastModified", v.last_updated)
-        .EndObject();
-    w.EndObject();
+    WriteHistoryEntry(w, context.base_url, v);
   }
   w.EndArray().EndObject();
   return ResourceResult{.json = w.Take(), .resources = {absl::StrCat(type, "/", id)}};
+}
+
+namespace {
+// A type history page's cursor: the last version on the page, opaque to clients.
+std::string EncodeHistoryCursor(const StoredVersion& v) {
+  return absl::WebSafeBase64Escape(absl::StrCat(v.last_updated, "\n", v.id, "\n", v.version));
+}
+
+absl::StatusOr<ResourceStore::HistoryPosition> DecodeHistoryCursor(absl::string_view cursor) {
+  std::string text;
+  const auto bad = absl::InvalidArgumentError(
+      "_cursor is not one this server gave; follow the Bundle's next link");
+  if (!absl::WebSafeBase64Unescape(cursor, &text)) {
+    return bad;
+  }
+  std::vector<std::string> parts = absl::StrSplit(text, '\n');
+  ResourceStore::HistoryPosition p;
+  absl::Time t;
+  std::string error;
+  if (parts.size() != 3 || !IsValidId(parts[1]) || !absl::SimpleAtoi(parts[2], &p.version) ||
+      p.version < 1 || !absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", parts[0], &t, &error)) {
+    return bad;
+  }
+  p.last_updated = std::move(parts[0]);
+  p.id = std::move(parts[1]);
+  return p;
+}
+}  // namespace
+
+absl::StatusOr<ResourceResult> Engine::TypeHistory(const Context& context, absl::string_view type,
+                                                   int count, absl::string_view since,
+                                                   absl::string_view cursor) const {
+  PLANAPI_RETURN_IF_ERROR(Check(context, type));
+  if (!context.patient.empty() || !context.categories.empty()) {
+    // The history of a whole type would have to be confined version by version; a patient's
+    // app searches (or reads one resource's history) instead.
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the history of every ", type, " is for system and public callers; search instead"));
+  }
+  if (count < 0) {
+    return absl::InvalidArgumentError("_count must not be negative");
+  }
+  count = count == 0 ? kDefaultHistoryCount : std::min(count, kMaxHistoryCount);
+  std::optional<std::string> from;
+  if (!since.empty()) {
+    absl::StatusOr<fhirsearch::DateRange> range = fhirsearch::ParseDateRange(since);
+    if (!range.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("_since: ", range.status().message()));
+    }
+    from = absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::FromUnixMicros(range->lo),
+                            absl::UTCTimeZone());
+  }
+  std::optional<ResourceStore::HistoryPosition> after;
+  if (!cursor.empty()) {
+    PLANAPI_ASSIGN_OR_RETURN(after, DecodeHistoryCursor(cursor));
+  }
+  // One more than the page, to know whether there is a next one.
+  PLANAPI_ASSIGN_OR_RETURN(std::vector<StoredVersion> versions,
+                           store_.TypeHistory(context.realm, type, count + 1, from, after));
+  const bool more = versions.size() > static_cast<size_t>(count);
+  if (more) {
+    versions.pop_back();
+  }
+  std::string query = absl::StrCat("_count=", count);
+  if (!since.empty()) {
+    absl::StrAppend(&query, "&_since=", fhir::FormEncode(since));
+  }
+  const std::string self = absl::StrCat(context.base_url, "/", type, "/_history?", query);
+  json::Writer w;
+  w.StartObject().Field("resourceType", "Bundle").Field("type", "history").Key("link").StartArray();
+  w.StartObject()
+      .Field("relation", "self")
+      .Field("url", cursor.empty() ? self : absl::StrCat(self, "&_cursor=", cursor))
+      .EndObject();
+  if (more) {
+    w.StartObject()
+        .Field("relation", "next")
+        .Field("url", absl::StrCat(self, "&_cursor=", EncodeHistoryCursor(versions.back())))
+        .EndObject();
+  }
+  w.EndArray().Key("entry").StartArray();
+  std::vector<std::string> resources;
+  for (const StoredVersion& v : versions) {
+    WriteHistoryEntry(w, context.base_url, v);
+    resources.push_back(absl::StrCat(v.type, "/", v.id));
+  }
+  w.EndArray().EndObject();
+  return ResourceResult{.json = w.Take(), .resources = std::move(resources)};
 }
 
 absl::StatusOr<ResourceResult> Engine::Search(

@@ -87,6 +87,13 @@ class Engine {
   // A Bundle of type history, newest first; `count` 0 means the default (50), at most 1000.
   absl::StatusOr<ResourceResult> History(const Context& context, absl::string_view type,
                                          absl::string_view id, int count) const;
+  // The history of every resource of `type` (history-type): versions newest first, from
+  // `since` (an instant, inclusive) when given, paged like History with a `next` link whose
+  // `_cursor` continues it. PERMISSION_DENIED for a patient's or category-limited caller;
+  // INVALID_ARGUMENT for a bad _since or _cursor.
+  absl::StatusOr<ResourceResult> TypeHistory(const Context& context, absl::string_view type,
+                                             int count, absl::string_view since,
+                                             absl::string_view cursor) const;
   // A searchset Bundle (Searcher::Search): INVALID_ARGUMENT naming a bad parameter.
   absl::StatusOr<ResourceResult> Search(
       const Context& context, absl::string_view type,

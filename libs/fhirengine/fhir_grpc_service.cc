@@ -162,6 +162,13 @@ class FhirGrpcService final : public pb::Fhir::Service {
       return who;
     }
     const Context c = ContextOf(in->context(), context);
+    if (in->id().empty()) {
+      return Answer(*context, "History",
+                    Audited(*context, c, "history-type", in->type(), "",
+                            engine_->TypeHistory(c, in->type(), in->count(), in->since(),
+                                                 in->cursor())),
+                    out);
+    }
     return Answer(*context, "History",
                   Audited(*context, c, "history", in->type(), "",
                           engine_->History(c, in->type(), in->id(), in->count())),

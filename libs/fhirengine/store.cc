@@ -391,4 +391,37 @@ absl::StatusOr<std::vector<StoredVersion>> ResourceStore::History(Realm realm,
   return rows;
 }
 
+absl::StatusOr<std::vector<StoredVersion>> ResourceStore::TypeHistory(
+    Realm realm, absl::string_view type, int count, const std::optional<std::string>& since,
+    const std::optional<HistoryPosition>& after) {
+  std::vector<pg::Param> p = {RealmParam(realm), std::string(type), absl::StrCat(count)};
+  std::string where;
+  if (since.has_value()) {
+    p.push_back(*since);
+    absl::StrAppend(&where, " AND last_updated >= $", p.size(), "::timestamptz");
+  }
+  if (after.has_value()) {
+    p.push_back(after->last_updated);
+    p.push_back(after->id);
+    p.push_back(absl::StrCat(after->version));
+    absl::StrAppend(&where, " AND (last_updated, id, version) < ($", p.size() - 2,
+                    "::timestamptz, $", p.size() - 1, ", $", p.size(), "::integer)");
+  }
+  PLANAPI_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
+  PLANAPI_ASSIGN_OR_RETURN(
+      pg::Result r,
+      conn->Exec(absl::StrCat("SELECT ", kColumns,
+                              " FROM resource_history WHERE realm = $1::smallint AND type = $2",
+                              where,
+                              " ORDER BY last_updated DESC, id DESC, version DESC LIMIT "
+                              "$3::integer"),
+                 p));
+  std::vector<StoredVersion> out;
+  out.reserve(r.rows());
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(FromRow(r, i));
+  }
+  return out;
+}
+
 }  // namespace planapi::fhirengine

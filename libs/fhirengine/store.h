@@ -85,6 +85,19 @@ class ResourceStore {
   absl::StatusOr<std::vector<StoredVersion>> History(Realm realm, absl::string_view type,
                                                      absl::string_view id, int count);
 
+  // Where a page of a type's history ends: the last version it holds.
+  struct HistoryPosition {
+    std::string last_updated;  // as StoredVersion::last_updated
+    std::string id;
+    int version = 0;
+  };
+  // Every version of every resource of `type`, newest first (then by id and version, both
+  // descending), from `since` (an instant, inclusive) when given, after `after` when given; at
+  // most `count`.
+  absl::StatusOr<std::vector<StoredVersion>> TypeHistory(
+      Realm realm, absl::string_view type, int count, const std::optional<std::string>& since,
+      const std::optional<HistoryPosition>& after);
+
  private:
   pg::Pool& pool_;
   const fhirsearch::Registry* registry_;

@@ -1,4 +1,5 @@
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -168,6 +169,105 @@ TEST_CASE("create assigns ids and concurrent updates each get their own version"
   auto bundle = json::Parse(engine.History(ctx, "Patient", "hot", 1000)->json);
   REQUIRE(bundle.ok());
   CHECK((*bundle)["entry"].Size() == 20);
+}
+
+TEST_CASE("type history: every version of a type, newest first, paged stably", "[fhirengine]") {
+  Fixture f;
+  const Engine& engine = f.ProductionEngine();
+  const Context ctx{.realm = Realm::kProduction, .base_url = "https://x/fhir/r4"};
+  constexpr char kAnon[] = R"({"resourceType":"Patient"})";
+  // Versions are stamped to the millisecond: apart, their order is the order of the writes.
+  auto apart = [] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); };
+  for (const char* id : {"a", "b", "c"}) {
+    REQUIRE(engine.Update(ctx, "Patient", id, kAnon).ok());
+    apart();
+  }
+  REQUIRE(engine.Update(ctx, "Patient", "a", kAnon).ok());  // a/2
+  apart();
+  REQUIRE(engine.Delete(ctx, "Patient", "b").ok());  // b/2, a deletion
+  apart();
+  REQUIRE(engine.Update(ctx, "Observation", "o", R"({"resourceType":"Observation"})").ok());
+  struct Entry {
+    std::string url, method, etag;
+    bool has_resource;
+  };
+  auto entries = [](const std::string& json, std::string* next) {
+    auto doc = json::Parse(json);
+    REQUIRE(doc.ok());
+    CHECK(json::GetString(*doc, "type") == "history");
+    next->clear();
+    for (const auto& l : (*doc)["link"].GetArray()) {
+      if (json::GetString(l, "relation") == "next") {
+        *next = std::string(*json::GetString(l, "url"));
+      }
+    }
+    std::vector<Entry> out;
+    for (const auto& e : (*doc)["entry"].GetArray()) {
+      out.push_back({std::string(*json::GetString(e, "fullUrl")),
+                     std::string(*json::GetString(e["request"], "method")),
+                     std::string(*json::GetString(e["response"], "etag")), e.HasMember("resource")});
+    }
+    return out;
+  };
+  std::string next;
+  auto all = engine.TypeHistory(ctx, "Patient", 0, "", "");
+  REQUIRE(all.ok());
+  const std::vector<Entry> versions = entries(all->json, &next);
+  CHECK(next.empty());
+  REQUIRE(versions.size() == 5);  // a/1 b/1 c/1 a/2 b/2, not the Observation
+  CHECK(versions[0].url == "https://x/fhir/r4/Patient/b");  // the newest: the deletion
+  CHECK(versions[0].method == "DELETE");
+  CHECK_FALSE(versions[0].has_resource);
+  CHECK(versions[1].url == "https://x/fhir/r4/Patient/a");
+  CHECK(versions[1].etag == "W/\"2\"");
+  CHECK(all->resources.size() == 5);  // for the audit trail
+
+  // Pages of two follow the same order, and a write between pages does not shift them.
+  auto first = engine.TypeHistory(ctx, "Patient", 2, "", "");
+  REQUIRE(first.ok());
+  std::vector<Entry> walked = entries(first->json, &next);
+  REQUIRE(!next.empty());
+  apart();
+  REQUIRE(engine.Update(ctx, "Patient", "d", kAnon).ok());
+  while (!next.empty()) {
+    const std::string cursor = next.substr(next.find("_cursor=") + 8);
+    auto page = engine.TypeHistory(ctx, "Patient", 2, "", cursor);
+    REQUIRE(page.ok());
+    for (Entry& e : entries(page->json, &next)) {
+      walked.push_back(std::move(e));
+    }
+  }
+  REQUIRE(walked.size() == versions.size());
+  for (size_t i = 0; i < walked.size(); ++i) {
+    CHECK(walked[i].url == versions[i].url);
+    CHECK(walked[i].etag == versions[i].etag);
+  }
+
+  // _since: only versions from then on (inclusive), here the newest, d/1.
+  auto newest = json::Parse(engine.TypeHistory(ctx, "Patient", 1, "", "")->json);
+  const std::string when(*json::GetString((*newest)["entry"][0]["response"], "lastModified"));
+  auto since = engine.TypeHistory(ctx, "Patient", 0, when, "");
+  REQUIRE(since.ok());
+  const std::vector<Entry> recent = entries(since->json, &next);
+  REQUIRE(!recent.empty());
+  CHECK(recent[0].url == "https://x/fhir/r4/Patient/d");
+
+  // Refused: bad _since, a cursor this server did not give, a negative count, a patient's app.
+  CHECK(engine.TypeHistory(ctx, "Patient", 0, "yesterday", "").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  for (const char* cursor : {"x", "bm90IGEgY3Vyc29y", "MjAyNi0wMS0wMVQwMDowMDowMC4wMDBaCmEKMA"}) {
+    INFO(cursor);
+    CHECK(engine.TypeHistory(ctx, "Patient", 0, "", cursor).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
+  CHECK(engine.TypeHistory(ctx, "Patient", -1, "", "").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(engine.TypeHistory(ctx, "Banana", 0, "", "").status().code() ==
+        absl::StatusCode::kNotFound);
+  Context member = ctx;
+  member.patient = "a";
+  CHECK(engine.TypeHistory(member, "Patient", 0, "", "").status().code() ==
+        absl::StatusCode::kPermissionDenied);
 }
 
 TEST_CASE("If-Match: an update or delete is made only on the version the client read",

@@ -66,6 +66,19 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
     parse.call.params.insert(parse.call.params.end(), body_params.begin(), body_params.end());
     return parse;
   }
+  // A read-only interaction whose parameters come from the query.
+  auto get_with_query = [&](FhirInteraction interaction) -> absl::StatusOr<FhirParse> {
+    if (!get) {
+      parse.allowed = "GET, HEAD";
+      return parse;
+    }
+    parse.call.interaction = interaction;
+    PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
+    return parse;
+  };
+  if (segments.size() == 2 && segments[1] == "_history") {
+    return get_with_query(FhirInteraction::kHistoryType);
+  }
   if (!fhir::IsValidId(segments[1])) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", segments[1], "' is not a valid resource id"));
@@ -87,13 +100,7 @@ absl::StatusOr<FhirParse> ParseFhirRequest(const http::Request& request, absl::s
   }
   if (segments.size() == 3 && type == "Patient" &&
       (segments[2] == "$everything" || segments[2] == "%24everything")) {
-    if (!get) {
-      parse.allowed = "GET, HEAD";
-      return parse;
-    }
-    parse.call.interaction = FhirInteraction::kEverything;
-    PLANAPI_ASSIGN_OR_RETURN(parse.call.params, ParseForm(request.query));
-    return parse;
+    return get_with_query(FhirInteraction::kEverything);
   }
   if (segments[2] == "_history" && segments.size() <= 4) {
     if (!get) {

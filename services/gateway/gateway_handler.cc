@@ -123,6 +123,7 @@ authz::Interaction ToAuthzInteraction(FhirInteraction interaction) {
       return authz::Interaction::kCreate;
     case FhirInteraction::kCapabilities:
     case FhirInteraction::kSearchType:
+    case FhirInteraction::kHistoryType:  // type-level history is a search (s) in SMART v2
     case FhirInteraction::kEverything:  // a search of the Patient, narrowed below to readable types
       break;
   }
@@ -423,9 +424,19 @@ void GatewayHandler::HandleFhir(http::Request request, const RouteMatch& match,
       parse->call.params.emplace_back("_type", absl::StrJoin(allowed, ","));
     }
   }
-  if (parse->call.interaction == FhirInteraction::kHistoryInstance) {
+  if (parse->call.interaction == FhirInteraction::kHistoryInstance ||
+      parse->call.interaction == FhirInteraction::kHistoryType) {
+    const bool type_level = parse->call.interaction == FhirInteraction::kHistoryType;
     for (const auto& [name, value] : parse->call.params) {
       int count = 0;
+      if (type_level && name == "_since") {
+        parse->call.since = value;
+        continue;
+      }
+      if (type_level && name == "_cursor") {
+        parse->call.cursor = value;
+        continue;
+      }
       if (name != "_count") {
         FinishError(std::move(ctx), absl::InvalidArgumentError(absl::StrCat(
                                         "history does not support the parameter '", name, "'")));

@@ -334,6 +334,20 @@ TEST_CASE("directory reads: vread, history and conditional reads", "[gateway]") 
   CHECK(f.Get("/directory/r4/Location/l1/_history?_count=0").status == 400);
   CHECK(f.Get("/directory/r4/Location/l1/_history?_since=2020").status == 400);
   CHECK(f.upstreams.fhir_calls.size() == calls);
+  // The type's history takes _count, _since and the _cursor of a next link; nothing else.
+  f.Get("/directory/r4/Location/_history?_count=5&_since=2026-01-01&_cursor=abc");
+  REQUIRE(f.upstreams.fhir_calls.size() == calls + 1);
+  const FhirCall& history = f.upstreams.fhir_calls.back().second;
+  CHECK(history.interaction == FhirInteraction::kHistoryType);
+  CHECK(history.type == "Location");
+  CHECK(history.id.empty());
+  CHECK(history.count == 5);
+  CHECK(history.since == "2026-01-01");
+  CHECK(history.cursor == "abc");
+  CHECK(f.Get("/directory/r4/Location/_history?name=x").status == 400);
+  CHECK(f.Get("/directory/r4/Location/_history?_count=-1").status == 400);
+  CHECK(f.Run({.method = "POST", .target = "/directory/r4/Location/_history"}).status == 405);
+  CHECK(f.upstreams.fhir_calls.size() == calls + 1);
 }
 
 TEST_CASE("FHIR routes speak CORS, public answers may be cached, member data never", "[gateway]") {

@@ -124,11 +124,14 @@ class GrpcUpstreams final : public Upstreams {
         r.set_version_id(call.version_id);
         return Unary(to, principal, &FhirAsync::VRead, std::move(r), info, std::move(done));
       }
-      case FhirInteraction::kHistoryInstance: {
+      case FhirInteraction::kHistoryInstance:
+      case FhirInteraction::kHistoryType: {
         fhirpb::HistoryRequest r = with(fhirpb::HistoryRequest());
         r.set_type(call.type);
-        r.set_id(call.id);
+        r.set_id(call.id);  // empty for the type's history
         r.set_count(call.count);
+        r.set_since(std::move(call.since));
+        r.set_cursor(std::move(call.cursor));
         return Unary(to, principal, &FhirAsync::History, std::move(r), info, std::move(done));
       }
       case FhirInteraction::kSearchType: {

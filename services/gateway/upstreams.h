@@ -29,6 +29,7 @@ enum class FhirInteraction {
   kRead,
   kVRead,
   kHistoryInstance,
+  kHistoryType,  // [type]/_history
   kSearchType,
   kEverything,  // Patient/[id]/$everything
   kTransaction,  // POST [base] with a transaction or batch Bundle
@@ -51,6 +52,8 @@ struct FhirCall {
   std::string id;
   std::string version_id;  // vread
   int count = 0;           // history: how many versions (0: the service's default)
+  std::string since;       // history-type: _since
+  std::string cursor;      // history-type: _cursor of a next link
   std::vector<std::pair<std::string, std::string>> params;
   bool lenient = false;    // search: Prefer: handling=lenient
   // Writes: the resource (create, update) or the Bundle (transaction, batch) as sent, a

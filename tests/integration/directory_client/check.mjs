@@ -278,6 +278,34 @@ await check('paging follows next links to every match once', async () => {
   assert.equal(await client.nextPage({ bundle: page }), undefined);
 });
 
+await check('type history: every version newest first, paged by next links, _since', async () => {
+  const all = await search('Location', { _count: 1000 });
+  const locations = sorted(matchIds(all));
+  const history = await client.typeHistory({ resourceType: 'Location' });
+  assert.equal(history.type, 'history');
+  const ids = (bundle) => (bundle.entry || []).map((e) => e.fullUrl.slice(`${base}/Location/`.length));
+  assert.deepEqual(sorted(new Set(ids(history))), locations);
+  const times = (history.entry || []).map((e) => e.response.lastModified);
+  assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
+  // Pages of three through next links: the same versions, none twice.
+  let page = await client.request('Location/_history?_count=3');
+  const walked = [...ids(page)];
+  let pages = 1;
+  while ((page = await client.nextPage({ bundle: page }))) {
+    walked.push(...ids(page));
+    pages++;
+  }
+  assert.deepEqual(walked, ids(history));
+  assert.equal(pages, Math.ceil(walked.length / 3));
+  // _since after the newest version: nothing.
+  const later = new Date(Date.parse(times[0]) + 1000).toISOString();
+  assert.equal(((await client.request(`Location/_history?_since=${later}`)).entry ?? []).length, 0);
+  const since = await client.request(`Location/_history?_since=${times[times.length - 1]}`);
+  assert.equal(since.entry.length, times.length, '_since is inclusive');
+  const badCursor = await failure(client.request('Location/_history?_cursor=not-ours'));
+  assert.equal(badCursor.status, 400);
+});
+
 // --- HTTP behaviour of the public endpoint --------------------------------------------------
 await check('conditional read: ETag, then If-None-Match answers 304', async () => {
   const practitioner = await client.read({ resourceType: 'Practitioner', id: 'JoeSmith' });
