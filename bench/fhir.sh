@@ -142,7 +142,7 @@ run_wrk() { bench_wrk -H "Authorization: Bearer $token" "$@"; }
 python3 - "$work/members/member-0000000.json" "$work/ids.txt" "$work/read.lua" <<'PY'
 import json, sys
 bundle = json.load(open(sys.argv[1]))
-ids = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]
+ids = [(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle.get("entry", [])
        if e["resource"]["resourceType"] not in ("Organization", "Practitioner")]
 with open(sys.argv[2], "w") as f:
     for n, (t, i) in enumerate(ids, 1):

@@ -113,7 +113,7 @@ Page Search(const std::string& type, const Params& params) {
       p.next = std::string(*json::GetString(l, "url"));
     }
   }
-  for (const auto& e : p.bundle["entry"].GetArray()) {
+  for (const auto& e : json::GetArray(p.bundle, "entry")) {
     const std::string id(json::GetString(e["resource"], "id").value_or(""));
     const std::string type_id =
         absl::StrCat(json::GetString(e["resource"], "resourceType").value_or(""), "/", id);

@@ -360,13 +360,17 @@ absl::StatusOr<ResourceResult> Engine::TypeHistory(const Context& context, absl:
         .Field("url", absl::StrCat(self, "&_cursor=", EncodeHistoryCursor(versions.back())))
         .EndObject();
   }
-  w.EndArray().Key("entry").StartArray();
+  w.EndArray();
   std::vector<std::string> resources;
-  for (const StoredVersion& v : versions) {
-    WriteHistoryEntry(w, context.base_url, v);
-    resources.push_back(absl::StrCat(v.type, "/", v.id));
+  if (!versions.empty()) {  // no empty arrays in FHIR's JSON
+    w.Key("entry").StartArray();
+    for (const StoredVersion& v : versions) {
+      WriteHistoryEntry(w, context.base_url, v);
+      resources.push_back(absl::StrCat(v.type, "/", v.id));
+    }
+    w.EndArray();
   }
-  w.EndArray().EndObject();
+  w.EndObject();
   return ResourceResult{.json = w.Take(), .resources = std::move(resources)};
 }
 
@@ -943,9 +947,10 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
   json::Writer w;
   w.StartObject()
       .Field("resourceType", "Bundle")
-      .Field("type", transaction ? "transaction-response" : "batch-response")
-      .Key("entry")
-      .StartArray();
+      .Field("type", transaction ? "transaction-response" : "batch-response");
+  if (!ops.empty()) {  // no empty arrays in FHIR's JSON
+    w.Key("entry").StartArray();
+  }
   std::vector<std::string> touched;
   for (size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
@@ -969,7 +974,10 @@ absl::StatusOr<ResourceResult> Engine::Transaction(const Context& context,
     }
     w.EndObject().EndObject();
   }
-  w.EndArray().EndObject();
+  if (!ops.empty()) {
+    w.EndArray();
+  }
+  w.EndObject();
   return ResourceResult{.json = w.Take(), .resources = std::move(touched)};
 }
 

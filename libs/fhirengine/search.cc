@@ -1384,7 +1384,10 @@ absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
                                    EncodeCursor(next)))
         .EndObject();
   }
-  w.EndArray().Key("entry").StartArray();
+  w.EndArray();
+  if (n > 0) {  // no empty arrays in FHIR's JSON
+    w.Key("entry").StartArray();
+  }
   SearchPage page;
   for (int i = 0; i < n; ++i) {
     page.resources.push_back(absl::StrCat(r.Get(i, 0), "/", r.Get(i, 1)));
@@ -1398,7 +1401,10 @@ absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
         .EndObject()
         .EndObject();
   }
-  w.EndArray().EndObject();
+  if (n > 0) {
+    w.EndArray();
+  }
+  w.EndObject();
   page.json = w.Take();
   return page;
 }
@@ -1822,7 +1828,12 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
         .EndObject();
   }
   w.EndArray();
-  w.Key("entry").StartArray();
+  // FHIR's JSON has no empty arrays: a page without entries (a count, an empty result) has no
+  // `entry` at all.
+  const bool entries = !matches.empty() || !included.empty() || truncated;
+  if (entries) {
+    w.Key("entry").StartArray();
+  }
   SearchPage page;
   auto entry = [&](const Row& row, absl::string_view mode) {
     page.resources.push_back(absl::StrCat(row.type, "/", row.id));
@@ -1859,7 +1870,10 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
         .EndObject()
         .EndObject();
   }
-  w.EndArray().EndObject();
+  if (entries) {
+    w.EndArray();
+  }
+  w.EndObject();
   page.json = w.Take();
   return page;
 }

@@ -202,7 +202,7 @@ TEST_CASE("type history: every version of a type, newest first, paged stably", "
       }
     }
     std::vector<Entry> out;
-    for (const auto& e : (*doc)["entry"].GetArray()) {
+    for (const auto& e : json::GetArray(*doc, "entry")) {
       out.push_back({std::string(*json::GetString(e, "fullUrl")),
                      std::string(*json::GetString(e["request"], "method")),
                      std::string(*json::GetString(e["response"], "etag")), e.HasMember("resource")});
@@ -251,6 +251,12 @@ TEST_CASE("type history: every version of a type, newest first, paged stably", "
   const std::vector<Entry> recent = entries(since->json, &next);
   REQUIRE(!recent.empty());
   CHECK(recent[0].url == "https://x/fhir/r4/Patient/d");
+
+  // Nothing since a time to come: a Bundle without entries, and no empty array.
+  auto none = engine.TypeHistory(ctx, "Patient", 0, "2999-01-01", "");
+  REQUIRE(none.ok());
+  CHECK_FALSE(json::Parse(none->json)->HasMember("entry"));
+  CHECK(none->resources.empty());
 
   // Refused: bad _since, a cursor this server did not give, a negative count, a patient's app.
   CHECK(engine.TypeHistory(ctx, "Patient", 0, "yesterday", "").status().code() ==

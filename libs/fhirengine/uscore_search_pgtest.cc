@@ -171,7 +171,7 @@ Page Search(const std::string& type, const Params& params, const std::string& pa
       p.next = std::string(*json::GetString(l, "url"));
     }
   }
-  for (const auto& e : (*doc)["entry"].GetArray()) {
+  for (const auto& e : json::GetArray(*doc, "entry")) {
     const std::string id(json::GetString(e["resource"], "id").value_or(""));
     if (json::GetString(e["search"], "mode") == "match") {
       p.matches.insert(id);
@@ -2131,7 +2131,7 @@ TEST_CASE("PractitionerRole includes its Endpoint where Endpoint is served", "[u
     auto bundle = json::Parse(r->json);
     REQUIRE(bundle.ok());
     Ids matches, included;
-    for (const auto& entry : (*bundle)["entry"].GetArray()) {
+    for (const auto& entry : json::GetArray(*bundle, "entry")) {
       const std::string ref = absl::StrCat(*json::GetString(entry["resource"], "resourceType"), "/",
                                            *json::GetString(entry["resource"], "id"));
       (json::GetString(entry["search"], "mode") == "match" ? matches : included).insert(ref);

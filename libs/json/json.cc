@@ -48,6 +48,12 @@ std::optional<absl::string_view> GetString(const rapidjson::Value& object, absl:
   return absl::string_view(v->GetString(), v->GetStringLength());
 }
 
+rapidjson::Value::ConstArray GetArray(const rapidjson::Value& object, absl::string_view key) {
+  static const rapidjson::Value* const kEmpty = new rapidjson::Value(rapidjson::kArrayType);
+  const rapidjson::Value* v = Member(object, key);
+  return (v != nullptr && v->IsArray() ? *v : *kEmpty).GetArray();
+}
+
 std::optional<int64_t> GetInt(const rapidjson::Value& object, absl::string_view key) {
   const rapidjson::Value* v = Member(object, key);
   if (v == nullptr || !v->IsInt64()) {

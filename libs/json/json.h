@@ -24,6 +24,9 @@ std::string Serialize(const rapidjson::Value& value);
 // Typed member lookups: nullopt when absent or of another type.
 std::optional<absl::string_view> GetString(const rapidjson::Value& object, absl::string_view key);
 std::optional<int64_t> GetInt(const rapidjson::Value& object, absl::string_view key);
+// The array `key` of `object`, or an empty one when it is absent or not an array: FHIR's JSON
+// leaves out empty arrays (a Bundle without entries has no "entry").
+rapidjson::Value::ConstArray GetArray(const rapidjson::Value& object, absl::string_view key);
 std::optional<bool> GetBool(const rapidjson::Value& object, absl::string_view key);
 
 // Appends JSON tokens to a string. Calls must form valid JSON (the writer checks nesting with
