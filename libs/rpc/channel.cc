@@ -59,8 +59,11 @@ void CheckHealthAsync(grpc::Channel& channel, const CallInfo& info,
                                                       grpc::health::v1::HealthCheckResponse::SERVING) {
                                  result = absl::FailedPreconditionError("not serving");
                                }
-                               call->done(result);
+                               // The call is gone before `done` runs: the caller may then tear
+                               // down the channel, or the process, without racing this thread.
+                               std::function<void(absl::Status)> done = std::move(call->done);
                                delete call;
+                               done(result);
                              });
 }
 

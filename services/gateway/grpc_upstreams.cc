@@ -1,5 +1,7 @@
 #include "services/gateway/grpc_upstreams.h"
 
+#include <optional>
+
 #include "libs/rpc/channel.h"
 #include "libs/rpc/status.h"
 #include "planapi/common/v1/web.grpc.pb.h"
@@ -202,18 +204,25 @@ class GrpcUpstreams final : public Upstreams {
     rpc::PrepareClientContext(c->context, info);
     channels_.at(to).web->async()->Handle(
         &c->context, &c->request, &c->response, [this, c, to](grpc::Status status) {
-          absl::Status s = rpc::FromGrpcStatus(status);
+          const absl::Status s = rpc::FromGrpcStatus(status);
+          std::optional<WebResult> result;
           if (!s.ok()) {
             metrics_.CountUpstreamError(UpstreamName(to), s.code());
-            c->done(s);
           } else {
-            WebResult r{.status = c->response.status(), .body = std::move(*c->response.mutable_body())};
+            result.emplace(WebResult{.status = c->response.status(),
+                                     .body = std::move(*c->response.mutable_body())});
             for (const auto& h : c->response.headers()) {
-              r.headers.emplace_back(h.name(), h.value());
+              result->headers.emplace_back(h.name(), h.value());
             }
-            c->done(std::move(r));
           }
+          // The call is gone before `done` runs (see rpc::CheckHealthAsync).
+          auto done = std::move(c->done);
           delete c;
+          if (result.has_value()) {
+            done(*std::move(result));
+          } else {
+            done(s);
+          }
         });
   }
 
@@ -261,18 +270,25 @@ class GrpcUpstreams final : public Upstreams {
     FhirAsync* async = channels_.at(to).fhir->async();
     (async->*method)(
         &c->context, &c->request, &c->response, [this, c, to](grpc::Status status) {
-          absl::Status s = rpc::FromGrpcStatus(status);
+          const absl::Status s = rpc::FromGrpcStatus(status);
+          std::optional<FhirResult> result;
           if (!s.ok()) {
             metrics_.CountUpstreamError(UpstreamName(to), s.code());
-            c->done(s);
           } else {
-            c->done(FhirResult{.json = std::move(*c->response.mutable_resource_json()),
-                               .version_id = c->response.version_id(),
-                               .last_updated = c->response.last_updated(),
-                               .created = c->response.created(),
-                               .id = c->response.id()});
+            result.emplace(FhirResult{.json = std::move(*c->response.mutable_resource_json()),
+                                      .version_id = c->response.version_id(),
+                                      .last_updated = c->response.last_updated(),
+                                      .created = c->response.created(),
+                                      .id = c->response.id()});
           }
+          // The call is gone before `done` runs (see rpc::CheckHealthAsync).
+          auto done = std::move(c->done);
           delete c;
+          if (result.has_value()) {
+            done(*std::move(result));
+          } else {
+            done(s);
+          }
         });
   }
 
