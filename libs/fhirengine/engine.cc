@@ -5,7 +5,6 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +17,7 @@
 #include "libs/fhir/form.h"
 #include "libs/fhir/outcome.h"
 #include "libs/fhir/resource_types.h"
+#include "libs/fhirengine/cursor.h"
 #include "libs/json/json.h"
 #include "libs/status/issue.h"
 #include "libs/status/status_macros.h"
@@ -283,28 +283,23 @@ absl::StatusOr<ResourceResult> Engine::History(const Context& context, absl::str
 }
 
 namespace {
-// A type history page's cursor: the last version on the page, opaque to clients.
+// A type history page's position as a cursor: the last version on the page.
 std::string EncodeHistoryCursor(const StoredVersion& v) {
-  return absl::WebSafeBase64Escape(absl::StrCat(v.last_updated, "\n", v.id, "\n", v.version));
+  return EncodeCursor({.keys = {v.last_updated, v.id, absl::StrCat(v.version)}});
 }
 
 absl::StatusOr<ResourceStore::HistoryPosition> DecodeHistoryCursor(absl::string_view cursor) {
-  std::string text;
-  const auto bad = absl::InvalidArgumentError(
-      "_cursor is not one this server gave; follow the Bundle's next link");
-  if (!absl::WebSafeBase64Unescape(cursor, &text)) {
-    return bad;
-  }
-  std::vector<std::string> parts = absl::StrSplit(text, '\n');
+  PLANAPI_ASSIGN_OR_RETURN(PageCursor c, DecodeCursor(cursor, 3));
   ResourceStore::HistoryPosition p;
   absl::Time t;
   std::string error;
-  if (parts.size() != 3 || !IsValidId(parts[1]) || !absl::SimpleAtoi(parts[2], &p.version) ||
-      p.version < 1 || !absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", parts[0], &t, &error)) {
-    return bad;
+  if (c.previous || !c.keys[0].has_value() || !c.keys[1].has_value() || !IsValidId(*c.keys[1]) ||
+      !absl::SimpleAtoi(*c.keys[2], &p.version) || p.version < 1 ||
+      !absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", *c.keys[0], &t, &error)) {
+    return BadCursor();
   }
-  p.last_updated = std::move(parts[0]);
-  p.id = std::move(parts[1]);
+  p.last_updated = *std::move(c.keys[0]);
+  p.id = *std::move(c.keys[1]);
   return p;
 }
 }  // namespace

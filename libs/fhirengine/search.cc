@@ -8,7 +8,6 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -20,6 +19,7 @@
 #include "absl/time/time.h"
 #include "libs/fhir/form.h"
 #include "libs/fhir/resource_types.h"
+#include "libs/fhirengine/cursor.h"
 #include "libs/fhirengine/index_writer.h"
 #include "libs/json/json.h"
 #include "libs/status/issue.h"
@@ -254,53 +254,6 @@ struct Include {
   bool reverse = false;
   std::string text;                 // as written, for errors
 };
-
-struct Cursor {
-  bool previous = false;
-  std::vector<std::optional<std::string>> keys;  // sort key values, then the id
-};
-
-std::string EncodeCursor(const Cursor& c) {
-  json::Writer w;
-  w.StartArray().String(c.previous ? "p" : "n");
-  for (const auto& k : c.keys) {
-    if (k.has_value()) {
-      w.String(*k);
-    } else {
-      w.Null();
-    }
-  }
-  w.EndArray();
-  return absl::WebSafeBase64Escape(w.Take());
-}
-
-absl::StatusOr<Cursor> DecodeCursor(absl::string_view text, size_t keys) {
-  std::string raw;
-  const absl::Status bad = Bad("_cursor", "not a cursor this server issued for this search");
-  if (!absl::WebSafeBase64Unescape(text, &raw)) {
-    return bad;
-  }
-  absl::StatusOr<rapidjson::Document> doc = json::Parse(raw);
-  if (!doc.ok() || !doc->IsArray() || doc->Size() != keys + 1 || !(*doc)[0].IsString()) {
-    return bad;
-  }
-  Cursor c;
-  c.previous = absl::string_view((*doc)[0].GetString()) == "p";
-  for (rapidjson::SizeType i = 1; i < doc->Size(); ++i) {
-    const auto& v = (*doc)[i];
-    if (v.IsNull()) {
-      c.keys.emplace_back();
-    } else if (v.IsString()) {
-      c.keys.emplace_back(std::string(v.GetString(), v.GetStringLength()));
-    } else {
-      return bad;
-    }
-  }
-  if (!c.keys.back().has_value()) {
-    return bad;
-  }
-  return c;
-}
 
 struct Row {
   std::string type;
@@ -1334,11 +1287,11 @@ absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
       "WHERE d.realm = ", planner.realm(), "::smallint AND d.type = ANY(",
       sql.Bind(TextArray(outside)), "::text[]) AND d.target_type = 'Patient' AND d.target_id = ",
       patient, ") ");
-  std::optional<Cursor> cursor;
+  std::optional<PageCursor> cursor;
   if (cursor_text.has_value()) {
     PLANAPI_ASSIGN_OR_RETURN(cursor, DecodeCursor(*cursor_text, 2));
     if (cursor->previous || !cursor->keys[0].has_value()) {
-      return Bad("_cursor", "not a cursor this server issued for this search");
+      return BadCursor();
     }
     filters.push_back(absl::StrCat("(r.type, r.id) > (", sql.Bind(*cursor->keys[0]), ", ",
                                    sql.Bind(*cursor->keys[1]), ")"));
@@ -1377,7 +1330,7 @@ absl::StatusOr<SearchPage> Searcher::Everything(const SearchQuery& q,
   w.Key("link").StartArray();
   w.StartObject().Field("relation", "self").Field("url", self).EndObject();
   if (more && n > 0) {
-    Cursor next{.keys = {std::string(r.Get(n - 1, 0)), std::string(r.Get(n - 1, 1))}};
+    PageCursor next{.keys = {std::string(r.Get(n - 1, 0)), std::string(r.Get(n - 1, 1))}};
     w.StartObject()
         .Field("relation", "next")
         .Field("url", absl::StrCat(self, query_string.empty() ? "?" : "&", "_cursor=",
@@ -1447,7 +1400,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
     std::vector<std::pair<std::string, std::string>> echoed;  // for the links
     std::vector<Selection> selections;
     std::vector<SortKey> keys;
-    std::optional<Cursor> cursor;
+    std::optional<PageCursor> cursor;
   };
   auto parse = [&q](Planner& p) -> absl::StatusOr<Parsed> {
     Parsed out;
@@ -1537,7 +1490,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
   const std::vector<std::pair<std::string, std::string>>& echoed = parsed.echoed;
   std::vector<Selection>& selections = parsed.selections;
   std::vector<SortKey>& keys = parsed.keys;
-  const std::optional<Cursor>& cursor = parsed.cursor;
+  const std::optional<PageCursor>& cursor = parsed.cursor;
   // Every parameter is valid from here on; the database may be asked.
   // PostgreSQL keeps no statistics across tables, so its count of what a chain or _has selects
   // can be off several times over, and a nested loop chosen on that count probes every candidate
@@ -1804,7 +1757,7 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
   }
   const std::string self = absl::StrCat(q.base_url, "/", q.type,
                                         query_string.empty() ? "" : "?", query_string);
-  auto link_with = [&](const Cursor& c) {
+  auto link_with = [&](const PageCursor& c) {
     return absl::StrCat(self, query_string.empty() ? "?" : "&", "_cursor=", EncodeCursor(c));
   };
   json::Writer w;
