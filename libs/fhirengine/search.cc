@@ -1679,15 +1679,19 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
           if (it == ids_by_type.end()) {
             continue;
           }
+          // The targets are made distinct before their rows are read: a page's matches often
+          // share them (twenty services at seventeen locations), and each duplicate would read
+          // and sort the whole resource.
           sql_text = absl::StrCat(
-              "SELECT DISTINCT ON (t.type, t.id) t.type, t.id, t.content FROM search_reference s JOIN "
-              "resource t ON t.realm = s.realm AND t.type = s.target_type AND t.id = s.target_id "
-              "WHERE s.realm = ", ip.realm(), "::smallint AND s.type = ", isql.Bind(inc.source_type),
-              " AND s.id = ANY(", isql.Bind(TextArray(it->second)), "::text[]) AND s.param = ANY(",
-              isql.Bind(TextArray(inc.params)), "::text[]) AND NOT t.deleted");
+              "SELECT t.type, t.id, t.content FROM resource t WHERE t.realm = ", ip.realm(),
+              "::smallint AND (t.type, t.id) IN (SELECT s.target_type, s.target_id FROM "
+              "search_reference s WHERE s.realm = ", ip.realm(), "::smallint AND s.type = ",
+              isql.Bind(inc.source_type), " AND s.id = ANY(", isql.Bind(TextArray(it->second)),
+              "::text[]) AND s.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[])");
           if (!inc.target_type.empty()) {
             absl::StrAppend(&sql_text, " AND s.target_type = ", isql.Bind(inc.target_type));
           }
+          absl::StrAppend(&sql_text, ") AND NOT t.deleted");
         } else {
           std::vector<std::string> alternatives;
           for (const auto& [type, ids] : ids_by_type) {
@@ -1695,12 +1699,13 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
                                                 " AND s.target_id = ANY(", isql.Bind(TextArray(ids)),
                                                 "::text[]))"));
           }
+          const std::string source = isql.Bind(inc.source_type);
           sql_text = absl::StrCat(
-              "SELECT DISTINCT ON (t.type, t.id) t.type, t.id, t.content FROM search_reference s JOIN "
-              "resource t ON t.realm = s.realm AND t.type = s.type AND t.id = s.id "
-              "WHERE s.realm = ", ip.realm(), "::smallint AND s.type = ", isql.Bind(inc.source_type),
+              "SELECT t.type, t.id, t.content FROM resource t WHERE t.realm = ", ip.realm(),
+              "::smallint AND t.type = ", source, " AND t.id IN (SELECT s.id FROM "
+              "search_reference s WHERE s.realm = ", ip.realm(), "::smallint AND s.type = ", source,
               " AND s.param = ANY(", isql.Bind(TextArray(inc.params)), "::text[]) AND (",
-              absl::StrJoin(alternatives, " OR "), ") AND NOT t.deleted");
+              absl::StrJoin(alternatives, " OR "), ")) AND NOT t.deleted");
         }
         if (q.allowed_types.has_value()) {
           // Only types the token grants are included; the others are left out, not refused,
@@ -1724,8 +1729,14 @@ absl::StatusOr<SearchPage> Searcher::Search(const SearchQuery& q) const {
         } else if (!q.patient.empty()) {
           absl::StrAppend(&sql_text, " AND ", ip.Visible("t"));
         }
-        absl::StrAppend(&sql_text, " LIMIT ", kMaxIncludesPerPage + 1);
-        PLANAPI_ASSIGN_OR_RETURN(pg::Result r, conn->Exec(sql_text, isql.params()));
+        absl::StrAppend(&sql_text, " ORDER BY t.type, t.id LIMIT ", kMaxIncludesPerPage + 1);
+        // Without a patient, prepared: the text depends only on the include and the number of
+        // types on the page, never on a value, and one plan (index probes by id) suits every
+        // page; planning it cost PostgreSQL more than running it. A patient's compartment
+        // conditions are planned per call: their best plan depends on how much the member has.
+        PLANAPI_ASSIGN_OR_RETURN(pg::Result r, q.patient.empty()
+                                                   ? conn->ExecPrepared(sql_text, isql.params())
+                                                   : conn->Exec(sql_text, isql.params()));
         for (int i = 0; i < r.rows(); ++i) {
           Row row{std::string(r.Get(i, 0)), std::string(r.Get(i, 1)), std::string(r.Get(i, 2))};
           if (!seen.emplace(row.type, row.id).second) {
