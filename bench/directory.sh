@@ -7,6 +7,7 @@
 #      keep-alive, DURATION (10s) each: requests/s, p50, p99 (target p99 < 100 ms);
 #   3. reads Practitioners by id at random through the gateway, and the same rows with pgbench
 #      point reads on the same database, same client count (target >= 50% of pgbench).
+# POOL_SIZE (nproc) is the directory's PLANAPI_DB_POOL_SIZE: see bench/README.md.
 # SKIP_SEARCHES=1 measures only the reads; ROUNDS=N alternates reads and pgbench N times.
 # REUSE=1 keeps the scratch database of an earlier run with the same PRACTITIONERS and SEED
 # (migrating it to this build) instead of generating and loading again.
@@ -51,7 +52,7 @@ else
 fi
 PLANAPI_DATABASE_URL="$bench_db" "$BIN/planapi-directory" --migrate >"$work/directory.log" 2>&1
 PLANAPI_DATABASE_URL="$bench_db" PLANAPI_GRPC_HOST=127.0.0.1 PLANAPI_GRPC_PORT=$DIR_PORT \
-  PLANAPI_DB_POOL_SIZE=16 "$BIN/planapi-directory" >>"$work/directory.log" 2>&1 &
+  PLANAPI_DB_POOL_SIZE=${POOL_SIZE:-$(nproc)} "$BIN/planapi-directory" >>"$work/directory.log" 2>&1 &
 pids+=($!)
 # The suite's other services stand in for the rest of the routes.
 pids+=("$(bench_gateway "$GW_PORT" 127.0.0.1:50052 "127.0.0.1:$DIR_PORT" "$work/gateway.log")")
