@@ -176,8 +176,6 @@ absl::Status Unknown(absl::string_view type, absl::string_view id) {
 
 namespace {
 
-// Writes `writes` (sorted by type and id, no address twice) as their next versions, with their
-// index rows, on the caller's transaction: four statements whatever their number.
 // Whether a write's If-Match holds: `current` (null when type/id was never written) is at the
 // version it names. Checked with the row locked, so no other write comes in between.
 absl::Status CheckIfMatch(absl::string_view type, absl::string_view id,
@@ -197,6 +195,8 @@ absl::Status CheckIfMatch(absl::string_view type, absl::string_view id,
   return absl::OkStatus();
 }
 
+// Writes `writes` (sorted by type and id, no address twice) as their next versions, with their
+// index rows, on the caller's transaction: four statements whatever their number.
 absl::StatusOr<std::vector<StoredVersion>> PutIn(pg::Connection& c,
                                                  const fhirsearch::Registry* registry, Realm realm,
                                                  const std::vector<const ResourceStore::Write*>& writes) {
